@@ -1,0 +1,57 @@
+package io.github.descent4j.core;
+
+/**
+ * Lion, evolved sign momentum (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms";
+ * update order of lucidrains/lion-pytorch).
+ * <pre>
+ *   θ ← θ * (1 − lr * weightDecay)                        (decoupled decay, before the sign step)
+ *   θ ← θ − lr * sign(β₁ * m + (1 − β₁) * g)              (sign(0) = 0)
+ *   m  = β₂ * m + (1 − β₂) * g                             (m starts at 0)
+ * </pre>
+ * As one additive step: {@code θ ← θ − lr * (sign(β₁m + (1−β₁)g) + weightDecay * θ)}.
+ */
+public final class LionRule extends UpdateRule {
+    private final double beta1;
+    private final double beta2;
+    private final double weightDecay;
+
+    public LionRule(double beta1, double beta2, double weightDecay) {
+        this.beta1 = Check.unitInterval("beta1", beta1);
+        this.beta2 = Check.unitInterval("beta2", beta2);
+        this.weightDecay = Check.nonNegative("weightDecay", weightDecay);
+    }
+
+    @Override
+    public int bufferCount() {
+        return 1;
+    }
+
+    @Override
+    public boolean readsParameters() {
+        return weightDecay != 0;
+    }
+
+    @Override
+    public void beginStep(double[] scalars, StepContext context) {}
+
+    @Override
+    public void apply(StepContext c, double[] in, int[] index, int from, int to,
+                      double[] params, double[][] buffers, int base) {
+        final double s = c.sign;
+        final double lr = c.learningRate;
+        final double decay = lr * weightDecay;
+        final double[] m = buffers[0];
+        for (int k = from; k < to; k++) {
+            int j = index == null ? k : index[k];
+            int at = base + j;
+            double g = s * in[k];
+            double mk = m[at];
+            double step = lr * sign(beta1 * mk + (1.0 - beta1) * g);
+            if (decay != 0) {
+                step += decay * params[j];
+            }
+            m[at] = beta2 * mk + (1.0 - beta2) * g;
+            in[k] = s * step;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.descent4j.core;
+
+/**
+ * Sign descent with optional heavy-ball momentum on the signs (Kunstner et al. 2024, "Heavy-Tailed
+ * Class Imbalance and Why Adam Outperforms Gradient Descent on Language Models"; the semantics of the
+ * authors' {@code normalized_opts.py}).
+ * <pre>
+ *   d   = sign(g)                 (sign(0) = 0)
+ *   buf = momentum * buf + d      (buf starts at 0, so after the first step it equals the first d)
+ *   θ  ← θ − lr * buf             (with momentum = 0: θ ← θ − lr * d)
+ * </pre>
+ */
+public final class SignDescentRule extends UpdateRule {
+    private final double momentum;
+
+    public SignDescentRule(double momentum) {
+        this.momentum = Check.unitInterval("momentum", momentum);
+    }
+
+    @Override
+    public int bufferCount() {
+        return momentum == 0 ? 0 : 1;
+    }
+
+    @Override
+    public void beginStep(double[] scalars, StepContext context) {}
+
+    @Override
+    public void apply(StepContext c, double[] in, int[] index, int from, int to,
+                      double[] params, double[][] buffers, int base) {
+        final double s = c.sign;
+        final double lr = c.learningRate;
+        if (momentum == 0) {
+            for (int k = from; k < to; k++) {
+                in[k] = lr * sign(in[k]);   // sign(s*g)*s == sign(g) for s = ±1
+            }
+            return;
+        }
+        final double[] buf = buffers[0];
+        for (int k = from; k < to; k++) {
+            int at = base + (index == null ? k : index[k]);
+            double b = momentum * buf[at] + sign(s * in[k]);
+            buf[at] = b;
+            in[k] = s * lr * b;
+        }
+    }
+}
