@@ -57,19 +57,29 @@ public final class AdamRule extends UpdateRule {
         final double decay = c.learningRate * weightDecay;
         final double[] m = buffers[0];
         final double[] v = buffers[1];
-        for (int k = from; k < to; k++) {
-            int j = index == null ? k : index[k];
-            int at = base + j;
-            double g = s * in[k];
-            double mk = beta1 * m[at] + (1.0 - beta1) * g;
-            double vk = beta2 * v[at] + (1.0 - beta2) * g * g;
-            m[at] = mk;
-            v[at] = vk;
-            double step = stepSize * mk / (Math.sqrt(vk) / sqrtBiasCorrection2 + epsilon);
-            if (decay != 0) {
-                step += decay * params[j];
+        if (index == null && decay == 0) {
+            for (int k = from; k < to; k++) {
+                in[k] = s * element(m, v, base + k, s * in[k], stepSize, sqrtBiasCorrection2);
             }
-            in[k] = s * step;
+        } else if (index == null) {
+            for (int k = from; k < to; k++) {
+                in[k] = s * (element(m, v, base + k, s * in[k], stepSize, sqrtBiasCorrection2) + decay * params[k]);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                int j = index[k];
+                double step = element(m, v, base + j, s * in[k], stepSize, sqrtBiasCorrection2);
+                in[k] = s * (decay == 0 ? step : step + decay * params[j]);
+            }
         }
+    }
+
+    /** Advances both moments at {@code at} and returns the Adam step (without decay). */
+    private double element(double[] m, double[] v, int at, double g, double stepSize, double sqrtBiasCorrection2) {
+        double mk = beta1 * m[at] + (1.0 - beta1) * g;
+        double vk = beta2 * v[at] + (1.0 - beta2) * g * g;
+        m[at] = mk;
+        v[at] = vk;
+        return stepSize * mk / (Math.sqrt(vk) / sqrtBiasCorrection2 + epsilon);
     }
 }

@@ -41,17 +41,27 @@ public final class LionRule extends UpdateRule {
         final double lr = c.learningRate;
         final double decay = lr * weightDecay;
         final double[] m = buffers[0];
-        for (int k = from; k < to; k++) {
-            int j = index == null ? k : index[k];
-            int at = base + j;
-            double g = s * in[k];
-            double mk = m[at];
-            double step = lr * sign(beta1 * mk + (1.0 - beta1) * g);
-            if (decay != 0) {
-                step += decay * params[j];
+        if (index == null && decay == 0) {
+            for (int k = from; k < to; k++) {
+                in[k] = s * element(m, base + k, s * in[k], lr);
             }
-            m[at] = beta2 * mk + (1.0 - beta2) * g;
-            in[k] = s * step;
+        } else if (index == null) {
+            for (int k = from; k < to; k++) {
+                in[k] = s * (element(m, base + k, s * in[k], lr) + decay * params[k]);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                int j = index[k];
+                double step = element(m, base + j, s * in[k], lr);
+                in[k] = s * (decay == 0 ? step : step + decay * params[j]);
+            }
         }
+    }
+
+    /** Advances the momentum at {@code at} and returns the sign step (without decay). */
+    private double element(double[] m, int at, double g, double lr) {
+        double mk = m[at];
+        m[at] = beta2 * mk + (1.0 - beta2) * g;
+        return lr * sign(beta1 * mk + (1.0 - beta1) * g);
     }
 }

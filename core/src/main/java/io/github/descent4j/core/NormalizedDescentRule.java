@@ -46,11 +46,20 @@ public final class NormalizedDescentRule extends UpdateRule {
             return;
         }
         final double[] buf = buffers[0];
-        for (int k = from; k < to; k++) {
-            int at = base + (index == null ? k : index[k]);
-            double b = momentum * buf[at] + (s * in[k]) * inverseNorm;
-            buf[at] = b;
-            in[k] = s * lr * b;
+        if (index == null) {
+            for (int k = from; k < to; k++) {
+                in[k] = element(buf, base + k, in[k], s, lr, inverseNorm);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                in[k] = element(buf, base + index[k], in[k], s, lr, inverseNorm);
+            }
         }
+    }
+
+    private double element(double[] buf, int at, double in, double s, double lr, double inverseNorm) {
+        double b = momentum * buf[at] + (s * in) * inverseNorm;
+        buf[at] = b;
+        return s * lr * b;
     }
 }

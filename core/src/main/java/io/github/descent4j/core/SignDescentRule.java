@@ -32,16 +32,25 @@ public final class SignDescentRule extends UpdateRule {
         final double lr = c.learningRate;
         if (momentum == 0) {
             for (int k = from; k < to; k++) {
-                in[k] = lr * sign(in[k]);   // sign(s*g)*s == sign(g) for s = ±1
+                in[k] = lr * sign(in[k]);   // s * sign(s * g) == sign(g) for s = ±1
             }
             return;
         }
         final double[] buf = buffers[0];
-        for (int k = from; k < to; k++) {
-            int at = base + (index == null ? k : index[k]);
-            double b = momentum * buf[at] + sign(s * in[k]);
-            buf[at] = b;
-            in[k] = s * lr * b;
+        if (index == null) {
+            for (int k = from; k < to; k++) {
+                in[k] = element(buf, base + k, in[k], s, lr);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                in[k] = element(buf, base + index[k], in[k], s, lr);
+            }
         }
+    }
+
+    private double element(double[] buf, int at, double in, double s, double lr) {
+        double b = momentum * buf[at] + sign(s * in);
+        buf[at] = b;
+        return s * lr * b;
     }
 }

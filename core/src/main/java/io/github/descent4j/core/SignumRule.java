@@ -28,13 +28,21 @@ public final class SignumRule extends UpdateRule {
                       double[] params, double[][] buffers, int base) {
         final double s = c.sign;
         final double lr = c.learningRate;
-        final double oneMinusBeta = 1.0 - beta;
         final double[] m = buffers[0];
-        for (int k = from; k < to; k++) {
-            int at = base + (index == null ? k : index[k]);
-            double mk = beta * m[at] + oneMinusBeta * (s * in[k]);
-            m[at] = mk;
-            in[k] = s * lr * sign(mk);
+        if (index == null) {
+            for (int k = from; k < to; k++) {
+                in[k] = element(m, base + k, in[k], s, lr);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                in[k] = element(m, base + index[k], in[k], s, lr);
+            }
         }
+    }
+
+    private double element(double[] m, int at, double in, double s, double lr) {
+        double mk = beta * m[at] + (1.0 - beta) * (s * in);
+        m[at] = mk;
+        return s * lr * sign(mk);
     }
 }
