@@ -1,0 +1,118 @@
+package io.github.descent4j.testkit;
+
+import io.github.descent4j.core.AdaGradNormRule;
+import io.github.descent4j.core.AdamRule;
+import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.LionRule;
+import io.github.descent4j.core.NormalizedDescentRule;
+import io.github.descent4j.core.SelectiveProjection;
+import io.github.descent4j.core.SignDescentRule;
+import io.github.descent4j.core.SignumRule;
+import io.github.descent4j.core.UpdateRule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The framework-free rules replayed on every gradient-sequence golden case through {@link FlatOptimizer}
+ * (and {@link SelectiveProjection} for AdamSPD), at 1e-9 relative. This checks the math once, before any
+ * adapter: the Tribuo and DL4J conformance tests then check the wiring.
+ */
+class CoreGoldenConformanceTest {
+    private static final Map<String, Function<GoldenCase, UpdateRule>> RULES = Map.of(
+            "SignSGD", c -> new SignDescentRule(c.hyperparameter("momentum")),
+            "Signum", c -> new SignumRule(c.hyperparameter("beta")),
+            "Lion", c -> new LionRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("weightDecay")),
+            "NormalizedSGD", c -> new NormalizedDescentRule(c.hyperparameter("momentum")),
+            "AdaGradNorm", c -> new AdaGradNormRule(c.hyperparameter("b0")),
+            "Adam", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0),
+            "AdamW", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"),
+                    c.hyperparameter("weightDecay")),
+            "AdamSPD", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0));
+
+    /** Baselines with no rule in core: Tribuo's own SGD and AdaGrad replay them in the Tribuo module. */
+    private static final Set<String> FRAMEWORK_BASELINES = Set.of("SGD", "AdaGrad");
+
+    @Test
+    void everyGradientSequenceCaseMatches() {
+        Map<String, Integer> ran = new TreeMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE)) {
+            if (FRAMEWORK_BASELINES.contains(c.algorithm())) {
+                continue;
+            }
+            if (!RULES.containsKey(c.algorithm())) {
+                unknown.add(c.name() + " (" + c.algorithm() + ")");
+                continue;
+            }
+            replay(c);
+            ran.merge(c.algorithm(), 1, Integer::sum);
+        }
+        System.out.println("CoreGoldenConformanceTest: cases run per algorithm " + ran);
+        assertThat(unknown).as("cases with an algorithm this test does not know").isEmpty();
+        assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(RULES.keySet());
+    }
+
+    private static void replay(GoldenCase c) {
+        double[][] params = c.initialValues();
+        double[][] anchor = c.anchor().orElse(c.initialValues());
+        boolean spd = c.algorithm().equals("AdamSPD");
+        FlatOptimizer optimizer = new FlatOptimizer(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        int stepNo = 0;
+        for (GoldenCase.GoldenStep step : c.steps()) {
+            stepNo++;
+            if (spd) {
+                double[][] update = optimizer.proposeStep(step.gradients());
+                for (int t = 0; t < params.length; t++) {
+                    double[] proposed = params[t].clone();
+                    for (int i = 0; i < proposed.length; i++) {
+                        proposed[i] -= update[t][i];
+                    }
+                    SelectiveProjection.step(params[t], anchor[t], step.gradients()[t], proposed, c.hyperparameter("lambda"));
+                }
+            } else {
+                optimizer.step(step.gradients());
+            }
+            for (int t = 0; t < params.length; t++) {
+                assertThatValues(params[t]).as("%s step %d tensor %d", c.name(), stepNo, t).isCloseTo(step.after()[t], 1e-9);
+            }
+        }
+        assertThat(stepNo).isPositive();
+    }
+
+    @Test
+    void anEmptyOrMissingDirectoryIsAnErrorNotAnEmptyList(@TempDir Path dir) {
+        assertThatThrownBy(() -> GoldenCases.load(dir)).isInstanceOf(IllegalStateException.class).hasMessageContaining("no *.json");
+        assertThatThrownBy(() -> GoldenCases.load(dir.resolve("absent"))).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void closenessAssertionFailsOutsideTheTolerance() {
+        assertThatThrownBy(() -> assertThatValues(new double[]{1.0, 2.0}).isCloseTo(new double[]{1.0, 2.0 + 1e-6}, 1e-9))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("value [1]");
+        assertThatThrownBy(() -> assertThatValues(new double[]{Double.NaN}).isCloseTo(new double[]{0.0}, 1e-9))
+                .isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> assertThatValues(new double[]{1}).isCloseTo(new double[]{1, 2}, 1e-9))
+                .hasMessageContaining("expected 2 values but got 1");
+        assertThatValues(new double[]{1e-20, 5.0}).isCloseTo(new double[]{0.0, 5.0 + 4e-9}, 1e-9);
+    }
+
+    @Test
+    void caseWithAnotherFormatIsRejected(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.json");
+        Files.writeString(f, "{\"format\":\"something-else/2\"}");
+        assertThatThrownBy(() -> GoldenCases.read(f)).hasMessageContaining("unsupported golden format");
+    }
+}
