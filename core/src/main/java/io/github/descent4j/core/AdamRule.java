@@ -45,7 +45,7 @@ public final class AdamRule extends UpdateRule {
         double biasCorrection1 = 1.0 - Math.pow(beta1, t);
         double biasCorrection2 = 1.0 - Math.pow(beta2, t);
         c.coefficients[0] = c.learningRate / biasCorrection1;   // step size
-        c.coefficients[1] = Math.sqrt(biasCorrection2);
+        c.coefficients[1] = 1.0 / Math.sqrt(biasCorrection2);   // multiplied, not divided, per element
     }
 
     @Override
@@ -53,33 +53,33 @@ public final class AdamRule extends UpdateRule {
                       double[] params, double[][] buffers, int base) {
         final double s = c.sign;
         final double stepSize = c.coefficients[0];
-        final double sqrtBiasCorrection2 = c.coefficients[1];
+        final double inverseSqrtBiasCorrection2 = c.coefficients[1];
         final double decay = c.learningRate * weightDecay;
         final double[] m = buffers[0];
         final double[] v = buffers[1];
         if (index == null && decay == 0) {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(m, v, base + k, s * in[k], stepSize, sqrtBiasCorrection2);
+                in[k] = s * element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2);
             }
         } else if (index == null) {
             for (int k = from; k < to; k++) {
-                in[k] = s * (element(m, v, base + k, s * in[k], stepSize, sqrtBiasCorrection2) + decay * params[k]);
+                in[k] = s * (element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2) + decay * params[k]);
             }
         } else {
             for (int k = from; k < to; k++) {
                 int j = index[k];
-                double step = element(m, v, base + j, s * in[k], stepSize, sqrtBiasCorrection2);
+                double step = element(m, v, base + j, s * in[k], stepSize, inverseSqrtBiasCorrection2);
                 in[k] = s * (decay == 0 ? step : step + decay * params[j]);
             }
         }
     }
 
     /** Advances both moments at {@code at} and returns the Adam step (without decay). */
-    private double element(double[] m, double[] v, int at, double g, double stepSize, double sqrtBiasCorrection2) {
+    private double element(double[] m, double[] v, int at, double g, double stepSize, double inverseSqrtBiasCorrection2) {
         double mk = beta1 * m[at] + (1.0 - beta1) * g;
         double vk = beta2 * v[at] + (1.0 - beta2) * g * g;
         m[at] = mk;
         v[at] = vk;
-        return stepSize * mk / (Math.sqrt(vk) / sqrtBiasCorrection2 + epsilon);
+        return stepSize * mk / (Math.sqrt(vk) * inverseSqrtBiasCorrection2 + epsilon);
     }
 }

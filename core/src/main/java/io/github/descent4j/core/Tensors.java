@@ -6,13 +6,41 @@ import java.util.Arrays;
 public final class Tensors {
     private Tensors() {}
 
-    /** Σ x² over {@code values[from..to)}. */
+    /**
+     * Σ x² over {@code values[from..to)}. Four independent partial sums: one running sum is a chain of
+     * dependent additions bound by the adder's latency, which made the norm pass cost as much as a whole
+     * optimiser step on a 10⁶-element tensor.
+     */
     public static double squaredNorm(double[] values, int from, int to) {
-        double sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += values[i] * values[i];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            s0 += values[i] * values[i];
+            s1 += values[i + 1] * values[i + 1];
+            s2 += values[i + 2] * values[i + 2];
+            s3 += values[i + 3] * values[i + 3];
         }
-        return sum;
+        for (; i < to; i++) {
+            s0 += values[i] * values[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (a − b)² over the first {@code n} elements, with independent partial sums. */
+    public static double squaredDistance(double[] a, double[] b, int n) {
+        double s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            double d0 = a[i] - b[i];
+            double d1 = a[i + 1] - b[i + 1];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+        }
+        for (; i < n; i++) {
+            double d = a[i] - b[i];
+            s0 += d * d;
+        }
+        return s0 + s1;
     }
 
     /** Σ x² over every element of every tensor. */
@@ -29,11 +57,18 @@ public final class Tensors {
      * x and NaN otherwise, so the loop has no branch and no false positive from overflow.
      */
     public static boolean allFinite(double[] values, int from, int to) {
-        double probe = 0;
-        for (int i = from; i < to; i++) {
-            probe += values[i] * 0.0;
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;   // independent chains, as in squaredNorm
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            p0 += values[i] * 0.0;
+            p1 += values[i + 1] * 0.0;
+            p2 += values[i + 2] * 0.0;
+            p3 += values[i + 3] * 0.0;
         }
-        return probe == 0;
+        for (; i < to; i++) {
+            p0 += values[i] * 0.0;
+        }
+        return (p0 + p1) + (p2 + p3) == 0;
     }
 
     /** Index of the first non-finite value in the range, or -1. */

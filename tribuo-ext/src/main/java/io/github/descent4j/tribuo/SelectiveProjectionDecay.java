@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import io.github.descent4j.core.Check;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.SelectiveProjection;
+import io.github.descent4j.core.Tensors;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.DenseMatrix;
@@ -177,34 +178,48 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
 
     /** Returns the update U' with θ + U' = θ̃ − λ r (θ̃ − θ₀), where θ̃ = θ + U. */
     private Tensor project(Tensor update, Tensor param, Tensor anchor) {
-        double[] current = new double[1];
-        TribuoTensors.forEachRow(param, (row, p, none, count) -> {
-            double[] a = TribuoTensors.denseRow(anchor, row);
-            for (int j = 0; j < count; j++) {
-                double d = p[j] - a[j];
-                current[0] += d * d;
-            }
-        });
-        // ‖θ̃ − θ₀‖² differs from ‖θ − θ₀‖² only where U is stored, which keeps sparse updates cheap.
-        double[] next = {current[0]};
-        TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
-            double[] p = TribuoTensors.denseRow(param, row);
-            double[] a = TribuoTensors.denseRow(anchor, row);
-            for (int k = 0; k < count; k++) {
-                int j = indices == null ? k : indices[k];
-                double before = p[j] - a[j];
-                double after = before + u[k];
-                next[0] += after * after - before * before;
-            }
-        });
-        double shrink = lambda * SelectiveProjection.ratio(Math.sqrt(Math.max(next[0], 0)), Math.sqrt(current[0]));
+        // distances[0] = ‖θ − θ₀‖², distances[1] = ‖θ̃ − θ₀‖²
+        double[] distances = new double[2];
+        if (isDense(update)) {
+            TribuoTensors.forEachRow(update, (row, u, none, count) -> {
+                double[] p = TribuoTensors.denseRow(param, row);
+                double[] a = TribuoTensors.denseRow(anchor, row);
+                double current = 0;
+                double next = 0;
+                for (int j = 0; j < count; j++) {
+                    double before = p[j] - a[j];
+                    double after = before + u[j];
+                    current += before * before;
+                    next += after * after;
+                }
+                distances[0] += current;
+                distances[1] += next;
+            });
+        } else {
+            // ‖θ̃ − θ₀‖² differs from ‖θ − θ₀‖² only where U is stored, which keeps the check cheap.
+            TribuoTensors.forEachRow(param, (row, p, none, count) ->
+                    distances[0] += Tensors.squaredDistance(p, TribuoTensors.denseRow(anchor, row), count));
+            distances[1] = distances[0];
+            TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
+                double[] p = TribuoTensors.denseRow(param, row);
+                double[] a = TribuoTensors.denseRow(anchor, row);
+                double change = 0;
+                for (int k = 0; k < count; k++) {
+                    int j = indices == null ? k : indices[k];
+                    double before = p[j] - a[j];
+                    double after = before + u[k];
+                    change += after * after - before * before;
+                }
+                distances[1] += change;
+            });
+        }
+        double shrink = lambda * SelectiveProjection.ratio(Math.sqrt(Math.max(distances[1], 0)), Math.sqrt(distances[0]));
         if (shrink == 0) {
             return update;
         }
         // U' = (1 − s) U − s (θ − θ₀), over every coordinate of the tensor.
         Tensor dense = isDense(update) ? update : emptyLike(param);
-        boolean inPlace = dense == update;
-        if (!inPlace) {
+        if (dense != update) {
             TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
                 double[] d = TribuoTensors.denseRow(dense, row);
                 for (int k = 0; k < count; k++) {
