@@ -10,6 +10,9 @@ package io.github.descent4j.core;
  *   v  = β₂ * v + (1 − β₂) * g²
  *   θ ← θ − (lr / (1 − β₁ᵗ)) * m / (√v / √(1 − β₂ᵗ) + ε)
  * </pre>
+ * The division by √(1 − β₂ᵗ) is computed once per step as a reciprocal and multiplied per element, which
+ * agrees with torch to rounding (well inside the golden 1e-9 tolerance) and keeps a divide out of the loop.
+ * <p>
  * The step counter t is global, so on sparse gradients a coordinate that was absent gets the bias
  * correction of the current step on its (lazily updated) moments, as in Tribuo's own Adam.
  */

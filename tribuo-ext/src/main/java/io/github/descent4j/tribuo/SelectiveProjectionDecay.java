@@ -138,14 +138,11 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
             throw new IllegalStateException(this + " was not initialised: call initialise(Parameters) before step");
         }
         Tensor[] params = parameters.get();
-        if (updates.length != params.length) {
-            throw new IllegalArgumentException("expected " + params.length + " gradient tensors, got " + updates.length);
-        }
+        // Checked here too: the base may be one of Tribuo's optimisers, which would spread a NaN.
+        TribuoTensors.requireValidGradients(params, updates);
         // c must be read before the base optimiser overwrites the gradient with its step.
         double[] condition = new double[updates.length];
         for (int t = 0; t < updates.length; t++) {
-            TribuoTensors.requireSameShape(t, params[t], updates[t]);
-            TribuoTensors.requireFinite(t, updates[t]);
             condition[t] = negatedGradientDotOffset(updates[t], params[t], anchor[t]);
         }
         steps++;

@@ -157,6 +157,21 @@ final class TribuoTensors {
         return t.getClass().getSimpleName() + Arrays.toString(t.getShape());
     }
 
+    /**
+     * Validates one step's gradients against the parameters: one tensor per parameter tensor, each of the
+     * same shape and holding only finite values. Shared by every optimiser and decorator, so all of them
+     * reject bad input before touching any state.
+     */
+    static void requireValidGradients(Tensor[] params, Tensor[] gradients) {
+        if (gradients.length != params.length) {
+            throw new IllegalArgumentException("expected " + params.length + " gradient tensors, got " + gradients.length);
+        }
+        for (int t = 0; t < gradients.length; t++) {
+            requireSameShape(t, params[t], gradients[t]);
+            requireFinite(t, gradients[t]);
+        }
+    }
+
     /** Requires {@code gradient} to have the shape of {@code parameter}. */
     static void requireSameShape(int index, Tensor parameter, Tensor gradient) {
         if (!Arrays.equals(parameter.getShape(), gradient.getShape())) {

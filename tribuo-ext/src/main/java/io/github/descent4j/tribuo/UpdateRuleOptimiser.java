@@ -112,15 +112,11 @@ public abstract class UpdateRuleOptimiser implements StochasticGradientOptimiser
         }
         Check.finite("weight", weight);
         Tensor[] params = parameters.get();
-        if (updates.length != params.length) {
-            throw new IllegalArgumentException("expected " + params.length + " gradient tensors, got " + updates.length);
-        }
+        TribuoTensors.requireValidGradients(params, updates);
         double squaredNorm = 0;
-        for (int t = 0; t < updates.length; t++) {
-            TribuoTensors.requireSameShape(t, params[t], updates[t]);
-            TribuoTensors.requireFinite(t, updates[t]);
-            if (rule.usesGlobalGradientNorm()) {
-                squaredNorm += TribuoTensors.squaredNorm(updates[t]);
+        if (rule.usesGlobalGradientNorm()) {
+            for (Tensor update : updates) {
+                squaredNorm += TribuoTensors.squaredNorm(update);
             }
         }
         steps++;
