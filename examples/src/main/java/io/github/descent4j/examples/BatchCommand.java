@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongFunction;
+import java.util.stream.LongStream;
 
 /**
  * {@code ./descent4j batch}: adaptive batch sizes (Lau, Liu, Kolar 2024) against a constant batch, for
@@ -36,20 +38,38 @@ final class BatchCommand {
     static final double DEFAULT_ETA = 1.0;
     static final double DEFAULT_THETA = 1.0;
     static final double DEFAULT_NU = 1.0;
+    static final double[] DEFAULT_ADAGRAD_NORM_RATES = {0.25, 0.5, 1, 2, 4, 8};
+    static final double[] DEFAULT_ADAGRAD_RATES = {0.025, 0.05, 0.1, 0.2, 0.4, 0.8};
+    static final double[] DEFAULT_ETAS = {0.5, 0.75, 1, 1.25, 1.5};
+    static final double[] DEFAULT_THETAS = {0.5, 1, 1.5};
+    static final double[] DEFAULT_NUS = {0.75, 1, 1.25};
+    static final double DEFAULT_VALIDATION = 0.25;
+    static final double DEFAULT_TOLERANCE_POINTS = 0.5;
+    /** The synthetic problem's tuning instance is generated with the seed plus this, so it is independent. */
+    static final long SYNTHETIC_TUNING_SEED_OFFSET = 1000;
+    /** The seed's target: at least this many times fewer steps than the constant batch ... */
+    static final double TARGET_STEP_RATIO = 10;
+    /** ... at most this many accuracy points lower. */
+    static final double TARGET_ACCURACY_LOSS_POINTS = 0.5;
 
     private BatchCommand() {}
 
     static String usage() {
         return String.join("\n",
                 "usage: ./descent4j batch [--data digits|synthetic] [--b0 B] [--max-batch N] [--epochs E] [--target ACC]",
-                "                         [--eta η] [--theta θ] [--nu ν] [--out DIR] [--seed S]",
+                "                         [--eta η] [--theta θ] [--nu ν] [--seeds K] [--out DIR] [--seed S]",
+                "                         [--tune [--validation F] [--select accuracy|steps] [--tolerance P] [--adagradnorm-lrs LIST]",
+                "                                 [--adagrad-lrs LIST] [--eta-grid LIST] [--theta-grid LIST] [--nu-grid LIST]]",
                 "",
                 "  Trains a linear softmax model (descent4j's LinearClassificationTrainer, LogMulticlass) with AdaGrad-Norm",
                 "  (descent4j, lr " + BatchExperiment.ADAGRAD_NORM_LR + ") and AdaGrad (Tribuo, lr " + BatchExperiment.ADAGRAD_LR
                         + "), each with a constant batch b0, the norm test and",
                 "  the augmented test (adaptive batch sizes, Lau, Liu, Kolar 2024), all for the same number of epochs.",
                 "  Reports optimiser steps and examples processed until the accuracy first reaches the target, final",
-                "  accuracy and batch size. Writes DIR/summary.json and DIR/batch-size.png and prints a table.",
+                "  accuracy and batch size, and whether each test meets the seed's target (>= " + (int) TARGET_STEP_RATIO
+                        + "x fewer steps than the",
+                "  constant batch at <= " + TARGET_ACCURACY_LOSS_POINTS + " points lower accuracy). Writes DIR/summary.json and "
+                        + "DIR/batch-size.png and prints a table.",
                 "",
                 "  --data digits|synthetic  the embedded UCI digits (1797 x 64, 10 classes; 70/30 split, standardised,",
                 "                    accuracy on the test part; default) or the heavy-tailed synthetic problem",
@@ -63,10 +83,38 @@ final class BatchCommand {
                 "  --eta η           norm-test parameter, > 0 (default " + DEFAULT_ETA + ")",
                 "  --theta θ         augmented test: inner-product parameter, > 0 (default " + DEFAULT_THETA + ")",
                 "  --nu ν            augmented test: orthogonality parameter, > 0 (default " + DEFAULT_NU + ")",
+                "  --seeds K         repeat for seeds S, S+1, ..., S+K-1 and report means, >= 1 (default 1)",
                 "  --seed S          split, data and shuffling seed (default 1)",
                 "  --threads N       runs trained in parallel (default: available processors)",
                 "  --out DIR         output directory (default descent4j-out/batch)",
+                "",
+                "  --tune            choose every optimiser x schedule's learning rate (and the test's parameters) from the",
+                "                    grids below, on tuning data only, then train the choice and report it. digits: a",
+                "                    stratified validation part of the training data (standardised on the rest); synthetic:",
+                "                    an independent instance (seed + " + SYNTHETIC_TUNING_SEED_OFFSET + "). A constant batch takes its most"
+                        + " accurate rate",
+                "  --select accuracy|steps  tuning: a test keeps the runs at most P points less accurate than that constant",
+                "                    batch and takes the fewest steps (accuracy, default), or keeps the runs with >= "
+                        + BatchExperiment.number(TARGET_STEP_RATIO) + "x fewer",
+                "                    steps and takes the most accurate (steps); if none qualifies, the best by the kept criterion",
+                "  --validation F    tuning: validation fraction of the training data, in (0, 1) (default " + DEFAULT_VALIDATION + ")",
+                "  --tolerance P     tuning: accuracy points a test may lose with --select accuracy, in [0, 100] (default "
+                        + DEFAULT_TOLERANCE_POINTS + ")",
+                "  --adagradnorm-lrs LIST  tuning: AdaGrad-Norm learning rates (default " + list(DEFAULT_ADAGRAD_NORM_RATES) + ")",
+                "  --adagrad-lrs LIST      tuning: AdaGrad learning rates (default " + list(DEFAULT_ADAGRAD_RATES) + ")",
+                "  --eta-grid LIST         tuning: norm-test η values (default " + list(DEFAULT_ETAS) + ")",
+                "  --theta-grid LIST       tuning: augmented-test θ values (default " + list(DEFAULT_THETAS) + ")",
+                "  --nu-grid LIST          tuning: augmented-test ν values, every (θ, ν) pair is tried (default "
+                        + list(DEFAULT_NUS) + ")",
                 "");
+    }
+
+    private static String list(double[] values) {
+        StringBuilder b = new StringBuilder();
+        for (double v : values) {
+            b.append(b.length() == 0 ? "" : ",").append(BatchExperiment.number(v));
+        }
+        return b.toString();
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -79,9 +127,20 @@ final class BatchCommand {
         double theta = DEFAULT_THETA;
         double nu = DEFAULT_NU;
         long seed = 1;
+        int seedCount = 1;
         Integer synthetic = null;
         int threads = Runtime.getRuntime().availableProcessors();
         Path outDir = Paths.get("descent4j-out", "batch");
+        boolean tune = false;
+        String tuningOption = null;
+        double validation = DEFAULT_VALIDATION;
+        double tolerancePoints = DEFAULT_TOLERANCE_POINTS;
+        BatchExperiment.Selection selection = BatchExperiment.Selection.ACCURACY;
+        double[] adaGradNormRates = DEFAULT_ADAGRAD_NORM_RATES;
+        double[] adaGradRates = DEFAULT_ADAGRAD_RATES;
+        double[] etas = DEFAULT_ETAS;
+        double[] thetas = DEFAULT_THETAS;
+        double[] nus = DEFAULT_NUS;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -104,20 +163,68 @@ final class BatchCommand {
                 case "--theta" -> theta = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, Double.MAX_VALUE, false);
                 case "--nu" -> nu = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, Double.MAX_VALUE, false);
                 case "--seed" -> seed = Cli.parseLong(Cli.value(args, ++i, option), option);
+                case "--seeds" -> seedCount = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
                 case "--threads" -> threads = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
                 case "--out" -> outDir = Paths.get(Cli.value(args, ++i, option));
+                case "--tune" -> tune = true;
+                case "--validation" -> {
+                    validation = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, 1, false);
+                    tuningOption = option;
+                }
+                case "--select" -> {
+                    String v = Cli.value(args, ++i, option);
+                    selection = switch (v) {
+                        case "accuracy" -> BatchExperiment.Selection.ACCURACY;
+                        case "steps" -> BatchExperiment.Selection.STEPS;
+                        default -> throw new UsageException("--select must be accuracy or steps, got '" + v + "'");
+                    };
+                    tuningOption = option;
+                }
+                case "--tolerance" -> {
+                    tolerancePoints = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, true, 100, true);
+                    tuningOption = option;
+                }
+                case "--adagradnorm-lrs" -> {
+                    adaGradNormRates = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
+                    tuningOption = option;
+                }
+                case "--adagrad-lrs" -> {
+                    adaGradRates = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
+                    tuningOption = option;
+                }
+                case "--eta-grid" -> {
+                    etas = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
+                    tuningOption = option;
+                }
+                case "--theta-grid" -> {
+                    thetas = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
+                    tuningOption = option;
+                }
+                case "--nu-grid" -> {
+                    nus = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
+                    tuningOption = option;
+                }
                 default -> throw new UsageException("unknown option '" + option + "'; run ./descent4j batch --help");
             }
         }
+        if (tuningOption != null && !tune) {
+            throw new UsageException(tuningOption + " only applies with --tune");
+        }
         String description;
         String accuracyOn;
-        LabelledData train;
-        LabelledData eval;
+        LongFunction<BatchExperiment.Problem> reported;
+        LongFunction<BatchExperiment.Problem> tuning;
         if (data.equals("digits")) {
-            LabelledData[] split = EmbeddedData.digits().split(0.7, seed);
-            LabelledData[] scaled = split[0].standardise(split[1]);
-            train = scaled[0];
-            eval = scaled[1];
+            double validationFraction = validation;
+            reported = s -> {
+                LabelledData[] split = EmbeddedData.digits().split(0.7, s);
+                return standardised(split[0], split[1]);
+            };
+            // The validation part comes out of the training part only, so the test part never informs a choice.
+            tuning = s -> {
+                LabelledData[] split = EmbeddedData.digits().split(0.7, s)[0].split(1 - validationFraction, s);
+                return standardised(split[0], split[1]);
+            };
             description = "UCI digits (standardised, 70/30 split)";
             accuracyOn = "test";
         } else {
@@ -125,24 +232,39 @@ final class BatchCommand {
             if (m > HeavyTailedSynthetic.MAX_SIZE) {
                 throw new UsageException("--synthetic-size must be an integer in [2, " + HeavyTailedSynthetic.MAX_SIZE + "], got " + m);
             }
-            train = HeavyTailedSynthetic.generate(m, seed);
-            eval = train;
+            // Training accuracy is the measure (random features), so tuning uses another draw of the problem.
+            reported = s -> {
+                LabelledData train = HeavyTailedSynthetic.generate(m, s);
+                return new BatchExperiment.Problem(train, train);
+            };
+            tuning = s -> reported.apply(s + SYNTHETIC_TUNING_SEED_OFFSET);
             description = "synthetic heavy-tailed (m=" + m + ")";
             accuracyOn = "train";
         }
-        int cap = maxBatch == null ? train.size() : maxBatch;
+        BatchExperiment.Problem first = reported.apply(seed);
+        int trainSize = first.train().size();
+        int cap = maxBatch == null ? trainSize : maxBatch;
         if (cap < b0) {
             throw new UsageException("--max-batch must be >= --b0 (" + b0 + "), got " + cap);
         }
-        if (b0 > train.size()) {
-            throw new UsageException("--b0 must be at most the training set size (" + train.size() + "), got " + b0);
+        int smallest = tune ? Math.min(trainSize, tuning.apply(seed).train().size()) : trainSize;
+        if (b0 > smallest) {
+            throw new UsageException("--b0 must be at most the " + (smallest < trainSize ? "tuning " : "") + "training set size ("
+                    + smallest + "), got " + b0);
         }
         double acc = target == null ? (data.equals("digits") ? DEFAULT_TARGET_DIGITS : DEFAULT_TARGET_SYNTHETIC) : target;
         var settings = new BatchExperiment.Settings(b0, cap, epochs, acc, eta, theta, nu, seed, threads);
+        BatchExperiment.Grid grid = tune ? new BatchExperiment.Grid(adaGradNormRates, adaGradRates, etas, thetas, nus) : null;
+        List<Long> seeds = LongStream.range(seed, seed + seedCount).boxed().toList();
         out.printf(Locale.ROOT, "batch: %s: train %d / %s accuracy on %d, %d features, %d classes; %d epochs, b0 %d, "
-                        + "b_max %d, target %.3f, eta %s, theta %s, nu %s%n", description, train.size(), accuracyOn, eval.size(),
-                train.dimension(), train.classCount(), epochs, b0, cap, acc, eta, theta, nu);
-        BatchExperiment.Result result = BatchExperiment.run(description, accuracyOn, train, eval, settings, out);
+                        + "b_max %d, target %.3f, %s; seeds %s%n", description, trainSize, accuracyOn, first.eval().size(),
+                first.train().dimension(), first.train().classCount(), epochs, b0, cap, acc,
+                tune ? "tuned on " + (data.equals("digits") ? "a " + validation + " validation part" : "another draw")
+                        + (selection == BatchExperiment.Selection.ACCURACY ? ", fewest steps within " + tolerancePoints + " points"
+                        : ", most accurate with >= " + BatchExperiment.number(TARGET_STEP_RATIO) + "x fewer steps")
+                        : "eta " + eta + ", theta " + theta + ", nu " + nu, seeds);
+        BatchExperiment.Result result = BatchExperiment.run(description, accuracyOn, seeds, reported, tuning, settings, grid,
+                selection, tolerancePoints / 100, TARGET_STEP_RATIO, out);
         out.println();
         printTable(result, out);
         try {
@@ -152,6 +274,11 @@ final class BatchCommand {
         }
         out.printf(Locale.ROOT, "%nwrote %s and %s in %s (%.0f s)%n", SUMMARY, PLOT, outDir, result.seconds());
         return 0;
+    }
+
+    private static BatchExperiment.Problem standardised(LabelledData train, LabelledData eval) {
+        LabelledData[] scaled = train.standardise(eval);
+        return new BatchExperiment.Problem(scaled[0], scaled[1]);
     }
 
     static ObjectNode summary(BatchExperiment.Result result) {
@@ -173,32 +300,102 @@ final class BatchCommand {
         root.put("theta", s.theta());
         root.put("nu", s.nu());
         root.put("seed", s.seed());
+        ArrayNode seeds = root.putArray("seeds");
+        result.seeds().forEach(r -> seeds.add(r.seed()));
+        root.put("tuned", result.grid() != null);
+        if (result.grid() != null) {
+            BatchExperiment.Grid g = result.grid();
+            ObjectNode grid = root.putObject("grid");
+            values(grid.putArray("adaGradNormLearningRates"), g.adaGradNormRates());
+            values(grid.putArray("adaGradLearningRates"), g.adaGradRates());
+            values(grid.putArray("eta"), g.etas());
+            values(grid.putArray("theta"), g.thetas());
+            values(grid.putArray("nu"), g.nus());
+            root.put("selection", result.selection().name().toLowerCase(Locale.ROOT));
+            root.put("tolerancePoints", 100 * result.tolerance());
+        }
         ArrayNode runs = root.putArray("runs");
-        for (BatchExperiment.Run r : result.runs()) {
-            ObjectNode node = runs.addObject();
-            node.put("optimizer", r.optimiser());
-            node.put("schedule", r.schedule().name().toLowerCase(Locale.ROOT));
-            node.put("description", r.description());
-            node.put("steps", r.steps());
-            node.put("examples", r.examples());
-            if (r.stepsToTarget() < 0) {
-                node.putNull("stepsToTarget");
-                node.putNull("examplesToTarget");
-            } else {
-                node.put("stepsToTarget", r.stepsToTarget());
-                node.put("examplesToTarget", r.examplesToTarget());
+        for (BatchExperiment.SeedResult seed : result.seeds()) {
+            for (BatchExperiment.Run r : seed.runs()) {
+                ObjectNode node = runs.addObject();
+                config(node, r);
+                node.put("description", r.description());
+                node.put("steps", r.steps());
+                node.put("examples", r.examples());
+                if (r.stepsToTarget() < 0) {
+                    node.putNull("stepsToTarget");
+                    node.putNull("examplesToTarget");
+                } else {
+                    node.put("stepsToTarget", r.stepsToTarget());
+                    node.put("examplesToTarget", r.examplesToTarget());
+                }
+                node.put("finalAccuracy", r.finalAccuracy());
+                node.put("bestAccuracy", r.bestAccuracy());
+                node.put("finalBatchSize", r.finalBatchSize());
+                ArrayNode changes = node.putArray("batchSizeChanges");
+                for (int[] c : r.batchChanges()) {
+                    changes.addArray().add(c[0]).add(c[1]);
+                }
+                node.put("seconds", Math.round(r.seconds() * 10) / 10.0);
             }
-            node.put("finalAccuracy", r.finalAccuracy());
-            node.put("bestAccuracy", r.bestAccuracy());
-            node.put("finalBatchSize", r.finalBatchSize());
-            ArrayNode changes = node.putArray("batchSizeChanges");
-            for (int[] c : r.batchChanges()) {
-                changes.addArray().add(c[0]).add(c[1]);
+        }
+        ArrayNode means = root.putArray("means");
+        for (BatchExperiment.Mean m : BatchExperiment.means(result)) {
+            ObjectNode node = means.addObject();
+            node.put("name", m.name());
+            node.put("parameters", m.parameters());
+            node.put("steps", m.steps());
+            node.put("examples", m.examples());
+            node.put("seedsReachingTarget", m.reachedTarget());
+            putFinite(node, "stepsToTarget", m.stepsToTarget());
+            putFinite(node, "examplesToTarget", m.examplesToTarget());
+            node.put("accuracy", m.accuracy());
+            node.put("accuracySd", m.accuracySd());
+            node.put("finalBatchSize", m.finalBatchSize());
+            if (m.schedule() != BatchExperiment.Schedule.CONSTANT) {
+                node.put("stepRatio", m.stepRatio());
+                node.put("accuracyDeltaPoints", m.accuracyDeltaPoints());
+                node.put("meetsTarget", m.meetsTarget(TARGET_STEP_RATIO, TARGET_ACCURACY_LOSS_POINTS));
             }
-            node.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+        }
+        ArrayNode tuning = root.putArray("tuning");
+        for (BatchExperiment.SeedResult seed : result.seeds()) {
+            for (BatchExperiment.Run r : seed.tuning()) {
+                ObjectNode node = tuning.addObject();
+                config(node, r);
+                node.put("steps", r.steps());
+                node.put("tuningAccuracy", r.finalAccuracy());
+                node.put("finalBatchSize", r.finalBatchSize());
+            }
         }
         root.put("seconds", Math.round(result.seconds() * 10) / 10.0);
         return root;
+    }
+
+    private static void config(ObjectNode node, BatchExperiment.Run r) {
+        BatchExperiment.Config c = r.config();
+        node.put("seed", r.seed());
+        node.put("optimizer", c.optimiser());
+        node.put("schedule", c.schedule().name().toLowerCase(Locale.ROOT));
+        node.put("learningRate", c.learningRate());
+        putFinite(node, "eta", c.eta());
+        putFinite(node, "theta", c.theta());
+        putFinite(node, "nu", c.nu());
+    }
+
+    /** JSON has no NaN: a number the run does not have is null. */
+    private static void putFinite(ObjectNode node, String field, double value) {
+        if (Double.isNaN(value)) {
+            node.putNull(field);
+        } else {
+            node.put(field, value);
+        }
+    }
+
+    private static void values(ArrayNode array, double[] values) {
+        for (double v : values) {
+            array.add(v);
+        }
     }
 
     static void write(BatchExperiment.Result result, Path dir) throws IOException {
@@ -210,7 +407,8 @@ final class BatchCommand {
     /** Batch size against step as a step function through the recorded changes, both axes logarithmic. */
     private static XYChart chart(BatchExperiment.Result result) {
         XYChart chart = new XYChartBuilder().width(900).height(550)
-                .title("Batch size per step: " + result.dataset()).xAxisTitle("optimiser step").yAxisTitle("batch size").build();
+                .title("Batch size per step: " + result.dataset() + (result.grid() != null ? ", tuned" : "")
+                        + (result.seeds().size() > 1 ? ", seed " + result.seeds().get(0).seed() : "")).xAxisTitle("optimiser step").yAxisTitle("batch size").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
@@ -233,14 +431,35 @@ final class BatchCommand {
         return chart;
     }
 
+    /**
+     * Means over seeds (one seed: that run) of every optimiser &times; schedule, with each test's step ratio and
+     * accuracy change against its optimiser's constant batch and whether that meets the seed's target.
+     */
     static void printTable(BatchExperiment.Result result, PrintStream out) {
-        out.printf(Locale.ROOT, "%-28s %7s %9s %12s %14s %9s %11s%n", "optimizer / schedule", "steps", "examples",
+        int n = result.seeds().size();
+        String accuracyFormat = n > 1 ? "%15s" : "%9s";
+        out.printf(Locale.ROOT, "%-28s %7s %9s %12s %15s " + accuracyFormat + " %11s %8s %7s %6s  %s%n", "optimizer / schedule", "steps", "examples",
                 "steps@" + String.format(Locale.ROOT, "%.3f", result.settings().target()), "examples@target",
-                result.accuracyOn() + " acc", "final batch");
-        for (BatchExperiment.Run r : result.runs()) {
-            out.printf(Locale.ROOT, "%-28s %7d %9d %12s %14s %9.4f %11d%n", r.name(), r.steps(), r.examples(),
-                    r.stepsToTarget() < 0 ? "never" : Long.toString(r.stepsToTarget()),
-                    r.examplesToTarget() < 0 ? "never" : Long.toString(r.examplesToTarget()), r.finalAccuracy(), r.finalBatchSize());
+                result.accuracyOn() + " acc", "final batch", "x fewer", "Δ acc", "target", "parameters");
+        for (BatchExperiment.Mean m : BatchExperiment.means(result)) {
+            boolean constant = m.schedule() == BatchExperiment.Schedule.CONSTANT;
+            String reached = m.reachedTarget() == n ? "" : " (" + m.reachedTarget() + "/" + n + ")";
+            out.printf(Locale.ROOT, "%-28s %7.0f %9.0f %12s %15s " + accuracyFormat + " %11.0f %8s %7s %6s  %s%n", m.name(),
+                    m.steps(), m.examples(),
+                    m.reachedTarget() == 0 ? "never" : String.format(Locale.ROOT, "%.0f", m.stepsToTarget()) + reached,
+                    m.reachedTarget() == 0 ? "never" : String.format(Locale.ROOT, "%.0f", m.examplesToTarget()),
+                    n > 1 ? String.format(Locale.ROOT, "%.4f ± %.4f", m.accuracy(), m.accuracySd())
+                            : String.format(Locale.ROOT, "%.4f", m.accuracy()), m.finalBatchSize(),
+                    constant ? "" : String.format(Locale.ROOT, "%.1f", m.stepRatio()),
+                    constant ? "" : String.format(Locale.ROOT, "%+.2f", m.accuracyDeltaPoints()),
+                    constant ? "" : m.meetsTarget(TARGET_STEP_RATIO, TARGET_ACCURACY_LOSS_POINTS) ? "met" : "missed",
+                    m.parameters());
         }
+        if (n > 1) {
+            out.printf(Locale.ROOT, "means over %d seeds %s (accuracy ± sd); steps@target averages the seeds that reached it (count)"
+                    + "%n", n, result.seeds().stream().map(r -> Long.toString(r.seed())).toList());
+        }
+        out.printf(Locale.ROOT, "target: >= %.0fx fewer steps than the constant batch at <= %.1f points lower accuracy%n",
+                TARGET_STEP_RATIO, TARGET_ACCURACY_LOSS_POINTS);
     }
 }
