@@ -162,7 +162,7 @@ final class BatchExperiment {
      * @param accuracySd sample standard deviation of the final accuracy over seeds (0 for one seed)
      * @param stepRatio the constant batch's mean steps over this schedule's
      * @param accuracyDeltaPoints this schedule's mean accuracy minus the constant batch's, in points
-     * @param parameters each seed's configuration, distinct values joined by " | "
+     * @param parameters the configuration, or each seed's joined by " | " in seed order if they differ
      */
     record Mean(String name, Schedule schedule, double steps, double examples, double stepsToTarget,
                 double examplesToTarget, int reachedTarget, double accuracy, double accuracySd, double finalBatchSize,
@@ -198,9 +198,7 @@ final class BatchExperiment {
                     toTarget += r.stepsToTarget();
                     examplesToTarget += r.examplesToTarget();
                 }
-                if (!parameters.contains(r.config().parameters())) {
-                    parameters.add(r.config().parameters());
-                }
+                parameters.add(r.config().parameters());
             }
             double sumSquares = 0;
             for (SeedResult seed : result.seeds()) {
@@ -212,7 +210,8 @@ final class BatchExperiment {
             Mean m = new Mean(run.name(), run.schedule(), steps, examples, reached == 0 ? Double.NaN : toTarget / reached,
                     reached == 0 ? Double.NaN : examplesToTarget / reached, reached, accuracy,
                     n > 1 ? Math.sqrt(sumSquares / (n - 1)) : 0, batch, isConstant ? 1 : constant.steps() / steps,
-                    isConstant ? 0 : 100 * (accuracy - constant.accuracy()), String.join(" | ", parameters));
+                    isConstant ? 0 : 100 * (accuracy - constant.accuracy()),
+                    parameters.stream().distinct().count() == 1 ? parameters.get(0) : String.join(" | ", parameters));
             if (isConstant) {
                 constant = m;
             }
