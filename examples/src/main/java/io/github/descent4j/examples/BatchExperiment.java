@@ -124,9 +124,12 @@ final class BatchExperiment {
     /** The data of one run: trained on {@code train}, accuracy measured on {@code eval}. */
     record Problem(LabelledData train, LabelledData eval) {}
 
-    /** One run: steps / examples until the evaluated accuracy first reached the target (-1 if never). */
+    /**
+     * One run: steps / examples until the evaluated accuracy first reached the target (-1 if never); final
+     * accuracy and mean cross-entropy loss on the evaluation set.
+     */
     record Run(Config config, long seed, String description, long steps, long examples, long stepsToTarget,
-               long examplesToTarget, double finalAccuracy, double bestAccuracy, int finalBatchSize,
+               long examplesToTarget, double finalAccuracy, double finalLoss, double bestAccuracy, int finalBatchSize,
                List<int[]> batchChanges, double seconds) {
         String optimiser() {
             return config.optimiser();
@@ -288,7 +291,8 @@ final class BatchExperiment {
      * target against that constant batch and optimises the other: {@link Selection#ACCURACY} keeps runs at most
      * {@code tolerance} less accurate and takes the fewest steps; {@link Selection#STEPS} keeps runs with at least
      * {@code stepRatio} times fewer steps and takes the most accurate. If no run qualifies it takes the best
-     * run by the kept criterion (most accurate, resp. fewest steps). Ties go to the earlier grid entry.
+     * run by the kept criterion (most accurate, resp. fewest steps). Accuracy ties go to the lower loss, remaining
+     * ties to the earlier grid entry.
      */
     static List<Config> select(List<Run> tuning, Selection selection, double tolerance, double stepRatio) {
         List<Config> chosen = new ArrayList<>();
@@ -316,8 +320,12 @@ final class BatchExperiment {
         return chosen;
     }
 
-    /** Better runs compare smaller. */
-    private static final Comparator<Run> BY_ACCURACY = Comparator.comparingDouble(r -> -r.finalAccuracy());
+    /**
+     * Better runs compare smaller. Accuracy ties (common on a few hundred validation examples) go to the lower
+     * loss rather than to the grid order.
+     */
+    private static final Comparator<Run> BY_ACCURACY = Comparator.<Run>comparingDouble(r -> -r.finalAccuracy())
+            .thenComparingDouble(Run::finalLoss);
     private static final Comparator<Run> BY_STEPS = Comparator.comparingLong(Run::steps);
 
     /** The first best qualifying run by {@code order}, or, if none qualifies, the first best by {@code fallback}. */
@@ -393,7 +401,7 @@ final class BatchExperiment {
         trainer.addListener(listener);
         trainer.train(trainSet);
         return new Run(c, s.seed(), optimiser.toString(), listener.steps, listener.examples, listener.stepsToTarget,
-                listener.examplesToTarget, listener.accuracy, listener.best, listener.finalBatch, listener.changes,
+                listener.examplesToTarget, listener.accuracy, listener.loss, listener.best, listener.finalBatch, listener.changes,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -413,6 +421,7 @@ final class BatchExperiment {
         long stepsToTarget = -1;
         long examplesToTarget = -1;
         double accuracy = Double.NaN;
+        double loss = Double.NaN;
         double best = 0;
         int finalBatch;
         final List<int[]> changes = new ArrayList<>();
@@ -443,7 +452,7 @@ final class BatchExperiment {
                 Label label = new Label(eval.classNames().get(eval.labels()[i]));
                 y[i] = outputs.getID(label);
             }
-            accuracy = accuracy(progress);
+            evaluate(progress);
         }
 
         @Override
@@ -469,7 +478,7 @@ final class BatchExperiment {
         }
 
         private void measure(TrainingProgress<Label> progress) {
-            accuracy = accuracy(progress);
+            evaluate(progress);
             best = Math.max(best, accuracy);
             if (stepsToTarget < 0 && accuracy >= target) {
                 stepsToTarget = steps;
@@ -477,7 +486,8 @@ final class BatchExperiment {
             }
         }
 
-        private double accuracy(TrainingProgress<Label> progress) {
+        /** Sets {@link #accuracy} and {@link #loss} (mean softmax cross-entropy) of the live weights on the evaluation set. */
+        private void evaluate(TrainingProgress<Label> progress) {
             DenseMatrix w = progress.parameters().getWeightMatrix();
             int outputs = w.getDimension1Size();
             int cols = w.getDimension2Size();
@@ -487,7 +497,9 @@ final class BatchExperiment {
                     rows[o][j] = w.get(o, j);
                 }
             }
+            double[] scores = new double[outputs];
             int correct = 0;
+            double lossSum = 0;
             for (int i = 0; i < x.length; i++) {
                 int arg = 0;
                 double max = Double.NEGATIVE_INFINITY;
@@ -497,6 +509,7 @@ final class BatchExperiment {
                     for (int j = 0; j < cols; j++) {
                         v += r[j] * x[i][j];
                     }
+                    scores[o] = v;
                     if (v > max) {
                         max = v;
                         arg = o;
@@ -505,8 +518,14 @@ final class BatchExperiment {
                 if (arg == y[i]) {
                     correct++;
                 }
+                double sumExp = 0;
+                for (double v : scores) {
+                    sumExp += Math.exp(v - max);
+                }
+                lossSum += max + Math.log(sumExp) - scores[y[i]];
             }
-            return correct / (double) x.length;
+            accuracy = correct / (double) x.length;
+            loss = lossSum / x.length;
         }
     }
 }

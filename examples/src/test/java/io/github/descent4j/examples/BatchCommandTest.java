@@ -38,6 +38,8 @@ class BatchCommandTest {
         for (JsonNode run : runs) {
             assertThat(run.get("examples").asLong()).as("equal example budget").isEqualTo(examples);
             assertThat(run.get("finalAccuracy").asDouble()).isBetween(0.8, 1.0);
+            assertThat(run.get("finalLoss").asDouble()).as("cross-entropy below the uniform guess's ln 10")
+                    .isStrictlyBetween(0.0, Math.log(10));
             if (run.get("schedule").asText().equals("constant")) {
                 constantSteps.put(run.get("optimizer").asText(), run.get("steps").asLong());
                 assertThat(run.get("finalBatchSize").asInt()).isEqualTo(4);

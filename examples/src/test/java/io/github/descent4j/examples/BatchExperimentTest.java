@@ -29,7 +29,11 @@ class BatchExperimentTest {
     }
 
     private static Run run(Config config, long steps, double accuracy) {
-        return new Run(config, 1, config.name(), steps, 4000, -1, -1, accuracy, accuracy, 4, List.of(), 0);
+        return run(config, steps, accuracy, 1 - accuracy);
+    }
+
+    private static Run run(Config config, long steps, double accuracy, double loss) {
+        return new Run(config, 1, config.name(), steps, 4000, -1, -1, accuracy, loss, accuracy, 4, List.of(), 0);
     }
 
     @Test
@@ -51,6 +55,20 @@ class BatchExperimentTest {
                 {1, 0.5, 50, 0.90}, {1, 1, 100, 0.93}, {2, 1, 101, 0.96}, {2, 2, 600, 0.97}}), Selection.STEPS, 0.005, 10);
         assertThat(chosen.get(1)).as("101 steps is not 10x fewer than 1000")
                 .isEqualTo(new Config("AdaGradNorm", Schedule.NORM, 1, 1, Double.NaN, Double.NaN));
+    }
+
+    @Test
+    void accuracyTiesGoToTheLowerLossThenToTheGridOrder() {
+        List<Run> runs = new ArrayList<>(tuning(new double[][] {{1, 1, 50, 0.95}}));
+        runs.replaceAll(r -> r.schedule() == Schedule.CONSTANT && r.config().learningRate() == 2
+                ? run(r.config(), 1000, 0.95, 0.30) : r);
+        runs.add(run(new Config("AdaGradNorm", Schedule.CONSTANT, 4, Double.NaN, Double.NaN, Double.NaN), 1000, 0.95, 0.20));
+        runs.add(run(new Config("AdaGradNorm", Schedule.CONSTANT, 8, Double.NaN, Double.NaN, Double.NaN), 1000, 0.95, 0.20));
+        runs.add(run(new Config("AdaGradNorm", Schedule.NORM, 4, 1, Double.NaN, Double.NaN), 50, 0.95, 0.01));
+        List<Config> chosen = BatchExperiment.select(runs, Selection.ACCURACY, 0.005, 10);
+        assertThat(chosen.get(0).learningRate()).as("0.95 at loss 0.20 beats 0.95 at 0.30; lr 4 is before lr 8").isEqualTo(4);
+        assertThat(chosen.get(1).learningRate()).as("same steps, same accuracy: the lower loss").isEqualTo(4);
+        assertThat(chosen.get(3).learningRate()).as("the other optimiser is untouched").isEqualTo(2);
     }
 
     @Test
