@@ -196,6 +196,7 @@ class BatchCommandTest {
                 {"batch", "--tune", "--eta-grid", "0,1"},
                 {"batch", "--tune", "--adagrad-lrs", "0.1,abc"},
                 {"batch", "--tune", "--nu-grid"},
+                {"batch", "--tune", "--b0", "1000"},
         };
         for (String[] args : bad) {
             CliRun r = CliRun.of(args);
