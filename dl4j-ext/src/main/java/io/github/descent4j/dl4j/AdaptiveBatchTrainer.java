@@ -71,7 +71,7 @@ import java.util.function.Consumer;
  * independently per micro-batch, as per example. The statistics use the loss gradient before DL4J's
  * regularisation and gradient normalisation (applied by the updater). Per-example independence is
  * approximated by sampling without replacement from {@code n} examples (accurate while {@code b ≪ n}).
- * Not thread-safe; one {@code fit} at a time per trainer is fine, the trainer itself holds no state.
+ * The trainer is immutable and keeps no per-run state; a network must not be trained by two runs at once.
  */
 public final class AdaptiveBatchTrainer {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveBatchTrainer.class);

@@ -143,6 +143,9 @@ abstract class TrainableNetwork {
         Multilayer(MultiLayerNetwork net) {
             super(net);
             this.net = net;
+            if (net.params() == null || net.params().isEmpty()) {
+                net.init(); // as fit does
+            }
             java.util.List<Layer> layers = new java.util.ArrayList<>();
             for (NeuralNetConfiguration conf : net.getLayerWiseConfigurations().getConfs()) {
                 layers.add(conf.getLayer());
@@ -210,6 +213,9 @@ abstract class TrainableNetwork {
         Graph(ComputationGraph graph) {
             super(graph);
             this.graph = graph;
+            if (graph.params() == null || graph.params().isEmpty()) {
+                graph.init(); // as fit does
+            }
             if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
                 throw new IllegalArgumentException("the adaptive-batch driver trains a ComputationGraph from a "
                         + "DataSet, which needs exactly 1 input and 1 output; this graph has "
