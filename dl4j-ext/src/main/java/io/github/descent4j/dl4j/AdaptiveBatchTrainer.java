@@ -253,6 +253,7 @@ public final class AdaptiveBatchTrainer {
         private final int dimension;
         private final double[] means;
         private float[] floatScratch;
+        private double[] row;
         private INDArray sum;
 
         Session(TrainableNetwork net, ShuffledExamples examples, int microBatches) {
@@ -327,18 +328,18 @@ public final class AdaptiveBatchTrainer {
             int offset = k * dimension;
             if (floatScratch == null) {
                 floatScratch = new float[dimension];
+                row = new double[dimension];
             }
             Staging staging = Staging.of(view, floatScratch);
-            double[] row;
+            double[] values = row;
             if (staging != null) {
-                row = new double[dimension];
-                staging.read(0, row, dimension);
+                staging.read(0, values, dimension);
             } else {
-                row = view.toDoubleVector();
+                values = view.toDoubleVector();
             }
             double scale = 1.0 / size;
             for (int j = 0; j < dimension; j++) {
-                means[offset + j] = row[j] * scale;
+                means[offset + j] = values[j] * scale;
             }
         }
     }
