@@ -342,6 +342,23 @@ class AdaptiveBatchTrainerTest {
         assertThat(net.getEpochCount()).isEqualTo(3);
     }
 
+    /** Gathering rows of rank-3 (time-series) features and labels keeps each example's values and masks. */
+    @Test
+    void gatheringKeepsEveryExampleOfAnyRankWithItsMasks() {
+        INDArray features = Nd4j.rand(DataType.DOUBLE, 6, 3, 5);
+        INDArray labels = Nd4j.rand(DataType.DOUBLE, 6, 2);
+        INDArray featuresMask = Nd4j.rand(DataType.DOUBLE, 6, 5);
+        DataSet data = new DataSet(features, labels, featuresMask, null);
+        DataSet picked = new ShuffledExamples(data, 1).gather(new int[] {4, 0, 5, 2}, 1, 3);
+        assertThat(picked.numExamples()).isEqualTo(2);
+        assertThat(picked.getFeatures().shape()).containsExactly(2, 3, 5);
+        assertThat(picked.getFeatures().slice(0)).isEqualTo(features.slice(0));
+        assertThat(picked.getFeatures().slice(1)).isEqualTo(features.slice(5));
+        assertThat(picked.getLabels().getRow(1)).isEqualTo(labels.getRow(5));
+        assertThat(picked.getFeaturesMaskArray().getRow(0)).isEqualTo(featuresMask.getRow(0));
+        assertThat(picked.getLabelsMaskArray()).isNull();
+    }
+
     @Test
     void badInputNamesTheParameterAndRange() {
         assertRejected(AdaptiveBatchTrainer.builder().eta(0), "eta", "> 0");
