@@ -37,11 +37,12 @@ import java.util.concurrent.TimeUnit;
  * same driver, so sampling and gathering the batch cost the same: {@code fit} is the driver at
  * {@code b0 = b_max = 256}, where it takes plain {@code fit} steps and runs no test; {@code mK} keeps
  * testing at batch 256 with K micro-batches (the norm-test parameter is 10⁶ so the batch never grows;
- * checked once in the set-up). Sample-time mode: on a shared machine the median of many samples is far
- * steadier than the mean. Run with {@code OMP_NUM_THREADS=1} and {@code =2}.
+ * checked once in the set-up). Besides wall time, the thread's CPU time per call is reported
+ * ({@link ThreadCpuTime}), far steadier on a shared machine and complete at {@code OMP_NUM_THREADS=1}.
+ * Run with {@code OMP_NUM_THREADS=1} and {@code =2}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.SampleTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
@@ -93,7 +94,10 @@ public class Dl4jBatchTestCostBenchmark {
     }
 
     @Benchmark
-    public AdaptiveBatchRun train() {
-        return trainer.fit(net, data);
+    public AdaptiveBatchRun train(ThreadCpuTime cpu) {
+        long start = cpu.start();
+        AdaptiveBatchRun run = trainer.fit(net, data);
+        cpu.stop(start);
+        return run;
     }
 }
