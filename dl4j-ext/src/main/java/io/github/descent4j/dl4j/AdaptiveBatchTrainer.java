@@ -303,9 +303,10 @@ public final class AdaptiveBatchTrainer {
             int[] sizes = microBatchSizes(b, microBatches);
             double score = 0;
             int from = 0;
+            DataSet batch = examples.gather(indices, 0, b); // one copy; the micro-batches are views of it
             for (int k = 0; k < microBatches; k++) {
                 int to = from + sizes[k];
-                net.computeGradient(examples.gather(indices, from, to));
+                net.computeGradient(ShuffledExamples.slice(batch, from, to));
                 INDArray view = net.gradientView();
                 if (sum == null) {
                     sum = Nd4j.createUninitialized(view.dataType(), view.shape(), view.ordering());

@@ -66,6 +66,24 @@ final class ShuffledExamples {
                 rows(data.getFeaturesMaskArray(), rows), rows(data.getLabelsMaskArray(), rows));
     }
 
+    /** Rows {@code [from, to)} of {@code batch} as views (no copy). */
+    static DataSet slice(DataSet batch, int from, int to) {
+        return new DataSet(range(batch.getFeatures(), from, to), range(batch.getLabels(), from, to),
+                range(batch.getFeaturesMaskArray(), from, to), range(batch.getLabelsMaskArray(), from, to));
+    }
+
+    private static INDArray range(INDArray array, int from, int to) {
+        if (array == null) {
+            return null;
+        }
+        INDArrayIndex[] index = new INDArrayIndex[array.rank()];
+        index[0] = NDArrayIndex.interval(from, to);
+        for (int k = 1; k < index.length; k++) {
+            index[k] = NDArrayIndex.all();
+        }
+        return array.get(index);
+    }
+
     private static INDArray rows(INDArray array, int[] rows) {
         if (array == null) {
             return null;

@@ -357,6 +357,10 @@ class AdaptiveBatchTrainerTest {
         assertThat(picked.getLabels().getRow(1)).isEqualTo(labels.getRow(5));
         assertThat(picked.getFeaturesMaskArray().getRow(0)).isEqualTo(featuresMask.getRow(0));
         assertThat(picked.getLabelsMaskArray()).isNull();
+        DataSet second = ShuffledExamples.slice(picked, 1, 2);
+        assertThat(second.getFeatures().shape()).containsExactly(1, 3, 5);
+        assertThat(second.getFeatures().slice(0)).isEqualTo(features.slice(5));
+        assertThat(second.getFeaturesMaskArray().getRow(0)).isEqualTo(featuresMask.getRow(5));
     }
 
     @Test
