@@ -30,5 +30,10 @@
  * geometric mean; Kenneweg et al. 2024, "Learning Rate Distributions over Layers Reduce Forgetting"),
  * through the JSON-serializable {@link io.github.descent4j.dl4j.ScaledSchedule}, for DL4J's updaters and
  * these alike, keeping every parameter's optimiser state.
+ * <p>
+ * {@link io.github.descent4j.dl4j.AdaptiveBatchTrainer} trains a {@code MultiLayerNetwork} or
+ * {@code ComputationGraph} with adaptive batch sizes (norm, inner-product or augmented test; Lau, Liu, Kolar
+ * 2024, "AdAdaGrad"), estimating the per-example variances from micro-batch gradients through
+ * {@link io.github.descent4j.core.batch.BatchStatistics#ofMicroBatchMeans}.
  */
 package io.github.descent4j.dl4j;

@@ -66,28 +66,120 @@ public final class BatchStatistics {
 
     /** Statistics of a per-example gradient matrix given as rows (one per example, all the same length). */
     public static BatchStatistics of(double[][] perExampleGradients) {
-        if (perExampleGradients == null || perExampleGradients.length == 0) {
-            throw new IllegalArgumentException("per-example gradients: need at least one example (row)");
-        }
-        int rows = perExampleGradients.length;
-        if (perExampleGradients[0] == null) {
-            throw new IllegalArgumentException("per-example gradients: row 0 is null");
-        }
-        int cols = perExampleGradients[0].length;
-        double[] flat = new double[Math.multiplyExact(rows, cols)];
-        for (int i = 0; i < rows; i++) {
-            double[] row = perExampleGradients[i];
-            if (row == null || row.length != cols) {
-                throw new IllegalArgumentException("per-example gradients: row " + i + " has "
-                        + (row == null ? "no values" : row.length + " values") + ", row 0 has " + cols);
-            }
-            System.arraycopy(row, 0, flat, i * cols, cols);
-        }
-        return of(flat, rows, cols);
+        double[] flat = flatten(perExampleGradients, "per-example gradients");
+        return of(flat, perExampleGradients.length, perExampleGradients[0].length);
     }
 
     /** Statistics of a per-example gradient matrix stored flat, row-major ({@code rows} examples). */
     public static BatchStatistics of(double[] values, int rows, int cols) {
+        return weighted(values, rows, cols, null, rows);
+    }
+
+    /**
+     * Estimates of the per-example statistics from the mean gradients of {@code m} disjoint micro-batches,
+     * for frameworks that compute one gradient per batch but no per-example gradients (Deeplearning4j).
+     * <p>
+     * Row {@code k} of {@code microBatchMeans} is the mean gradient {@code h_k = (1/s_k) Σ_{i∈B_k} g_i} of
+     * micro-batch {@code B_k} of {@code s_k = sizes[k]} examples; {@code b = Σ_k s_k}. With the size-weighted
+     * mean {@code ḡ = (1/b) Σ_k s_k h_k} (exactly the mean gradient of all {@code b} examples), the
+     * estimates are the between-micro-batch mean squares of a one-way analysis of variance:
+     * <ul>
+     *   <li>{@code Σ_j Var(g_j) ≈ Σ_k s_k ‖h_k − ḡ‖² / (m − 1)};</li>
+     *   <li>{@code Var(⟨g, ḡ⟩) ≈ Σ_k s_k (⟨h_k, ḡ⟩ − ‖ḡ‖²)² / (m − 1)};</li>
+     *   <li>{@code Σ_j Var(u_j) ≈ Σ_k s_k ‖u_k‖² / (m − 1)}, {@code u_k = h_k − (⟨h_k, ḡ⟩/‖ḡ‖²) ḡ} (whose
+     *       size-weighted mean is 0; {@code u_k = h_k} when {@code ḡ = 0}).</li>
+     * </ul>
+     * <b>Unbiasedness.</b> If the {@code b} per-example gradients are independent draws with mean μ and
+     * covariance Σ, then {@code h_k} has covariance {@code Σ / s_k}, and for any fixed vector {@code v}
+     * the identity {@code Σ_k s_k ⟨h_k − ḡ, v⟩² = Σ_k s_k ⟨h_k − μ, v⟩² − b ⟨ḡ − μ, v⟩²} gives
+     * {@code E[Σ_k s_k ⟨h_k − ḡ, v⟩²] = m vᵀΣv − vᵀΣv = (m − 1) vᵀΣv}, whatever the sizes. Summed over the
+     * coordinate directions, the first estimate is exactly unbiased for {@code tr Σ}; with equal sizes
+     * {@code s} it is {@code s} times the sample variance of the micro-batch means. The other two use the
+     * direction {@code ḡ} estimated from the same batch, as the per-example statistics do: when the
+     * gradients are Gaussian, the deviations {@code h_k − ḡ} are independent of {@code ḡ} (the weights
+     * {@code s_k} are the precisions), so conditionally on {@code ḡ} they are unbiased for
+     * {@code ḡᵀΣḡ} and {@code tr Σ − ḡᵀΣḡ / ‖ḡ‖²}, with the same expectation as the per-example statistics
+     * for every {@code m}; for other distributions third moments add a term of order {@code 1/b} that the
+     * per-example statistics share. Fewer micro-batches mean fewer degrees of freedom ({@code m − 1}
+     * instead of {@code b − 1}): unbiased, but noisier.
+     * <p>
+     * With every {@code s_k = 1} ({@code m = b}) the result is bit-identical to {@link #of(double[][])} on the
+     * same rows. {@link #batchSize()} is {@code b}; the degenerate rules of the class comment apply to
+     * {@code ḡ = 0}.
+     *
+     * @param microBatchMeans {@code m >= 2} rows, the mean gradient of each micro-batch, all the same length
+     * @param sizes the number of examples in each micro-batch (each &gt;= 1), one per row
+     * @throws IllegalArgumentException on fewer than two micro-batches, mismatched lengths or a size &lt; 1
+     * @throws NonFiniteGradientException on a non-finite entry
+     */
+    public static BatchStatistics ofMicroBatchMeans(double[][] microBatchMeans, int[] sizes) {
+        if (microBatchMeans == null || sizes == null || microBatchMeans.length != sizes.length) {
+            throw new IllegalArgumentException("micro-batch means: need one size per micro-batch, got "
+                    + (microBatchMeans == null ? "no means" : microBatchMeans.length + " means") + " and "
+                    + (sizes == null ? "no sizes" : sizes.length + " sizes"));
+        }
+        if (microBatchMeans.length < 2) {
+            throw new IllegalArgumentException("micro-batch means: need at least 2 micro-batches to estimate a "
+                    + "variance, got " + microBatchMeans.length);
+        }
+        return ofMicroBatchMeans(flatten(microBatchMeans, "micro-batch means"), microBatchMeans.length,
+                microBatchMeans[0].length, sizes);
+    }
+
+    /**
+     * {@link #ofMicroBatchMeans(double[][], int[])} with the means stored flat, row-major ({@code m} rows of
+     * {@code cols} values).
+     */
+    public static BatchStatistics ofMicroBatchMeans(double[] values, int m, int cols, int[] sizes) {
+        if (m < 2) {
+            throw new IllegalArgumentException("micro-batch means: need at least 2 micro-batches to estimate a "
+                    + "variance, got " + m);
+        }
+        if (sizes == null || sizes.length != m) {
+            throw new IllegalArgumentException("micro-batch means: need " + m + " sizes, got "
+                    + (sizes == null ? "null" : sizes.length));
+        }
+        double[] weights = new double[m];
+        int b = 0;
+        for (int k = 0; k < m; k++) {
+            if (sizes[k] < 1) {
+                throw new IllegalArgumentException("micro-batch means: size of micro-batch " + k
+                        + " must be >= 1, got " + sizes[k]);
+            }
+            weights[k] = sizes[k];
+            b = Math.addExact(b, sizes[k]);
+        }
+        return weighted(values, m, cols, weights, b);
+    }
+
+    private static double[] flatten(double[][] rowsOfValues, String what) {
+        if (rowsOfValues == null || rowsOfValues.length == 0) {
+            throw new IllegalArgumentException(what + ": need at least one row");
+        }
+        int rows = rowsOfValues.length;
+        if (rowsOfValues[0] == null) {
+            throw new IllegalArgumentException(what + ": row 0 is null");
+        }
+        int cols = rowsOfValues[0].length;
+        double[] flat = new double[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < rows; i++) {
+            double[] row = rowsOfValues[i];
+            if (row == null || row.length != cols) {
+                throw new IllegalArgumentException(what + ": row " + i + " has "
+                        + (row == null ? "no values" : row.length + " values") + ", row 0 has " + cols);
+            }
+            System.arraycopy(row, 0, flat, i * cols, cols);
+        }
+        return flat;
+    }
+
+    /**
+     * The statistics of rows {@code x_k} with weights {@code w_k} (null: all 1), reported for
+     * {@code batchSize} examples: weighted mean {@code x̄ = Σ w_k x_k / Σ w_k}, sums of weighted squared
+     * deviations over {@code rows − 1}. Multiplying by a weight of exactly 1.0 changes no bit, so the
+     * per-example path ({@code weights == null}) is the unweighted computation.
+     */
+    private static BatchStatistics weighted(double[] values, int rows, int cols, double[] weights, int batchSize) {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("per-example gradients: need rows >= 1 and cols >= 1, got "
                     + rows + " x " + cols);
@@ -101,7 +193,8 @@ public final class BatchStatistics {
             double v = values[k];
             if (!Double.isFinite(v)) {
                 throw new NonFiniteGradientException(0, "[" + k / cols + ", " + k % cols + "]", v,
-                        "per-example gradient matrix " + rows + " x " + cols);
+                        (weights == null ? "per-example gradient matrix " : "micro-batch mean gradients ")
+                                + rows + " x " + cols);
             }
             maxAbs = Math.max(maxAbs, Math.abs(v));
         }
@@ -113,71 +206,83 @@ public final class BatchStatistics {
                 g[k] = Math.scalb(values[k], -e);
             }
         }
-        int b = rows;
+        int n = rows;
         int d = cols;
+        double totalWeight = 0;
+        for (int i = 0; i < n; i++) {
+            totalWeight += weights == null ? 1.0 : weights[i];
+        }
         double[] mean = new double[d];
-        for (int i = 0; i < b; i++) {
+        for (int i = 0; i < n; i++) {
             int off = i * d;
+            double w = weights == null ? 1.0 : weights[i];
             for (int j = 0; j < d; j++) {
-                mean[j] += g[off + j];
+                mean[j] += w * g[off + j];
             }
         }
         double n2 = 0;
         for (int j = 0; j < d; j++) {
-            mean[j] /= b;
+            mean[j] /= totalWeight;
             n2 += mean[j] * mean[j];
         }
-        if (b == 1) {
-            return new BatchStatistics(1, d, e, n2, 0, 0, 0);
+        if (n == 1) {
+            return new BatchStatistics(batchSize, d, e, n2, 0, 0, 0);
         }
         double trace = 0;
-        double[] ip = new double[b];
+        double[] ip = new double[n];
         double ipMean = 0;
-        for (int i = 0; i < b; i++) {
+        for (int i = 0; i < n; i++) {
             int off = i * d;
+            double w = weights == null ? 1.0 : weights[i];
+            double sq = 0;
             double dot = 0;
             for (int j = 0; j < d; j++) {
                 double x = g[off + j];
                 double dev = x - mean[j];
-                trace += dev * dev;
+                sq += dev * dev;
                 dot += x * mean[j];
             }
+            trace += w * sq;
             ip[i] = dot;
-            ipMean += dot;
+            ipMean += w * dot;
         }
-        ipMean /= b;
+        ipMean /= totalWeight;
         double ipVar = 0;
-        for (int i = 0; i < b; i++) {
+        for (int i = 0; i < n; i++) {
             double dev = ip[i] - ipMean;
-            ipVar += dev * dev;
+            ipVar += (weights == null ? 1.0 : weights[i]) * (dev * dev);
         }
         // Orthogonal components u_i = g_i − c_i ḡ, c_i = ⟨g_i, ḡ⟩ / ‖ḡ‖² (c_i = 0 when ḡ = 0).
-        double[] c = new double[b];
+        double[] c = new double[n];
         if (n2 > 0) {
-            for (int i = 0; i < b; i++) {
+            for (int i = 0; i < n; i++) {
                 c[i] = ip[i] / n2;
             }
         }
         double[] uMean = new double[d];
-        for (int i = 0; i < b; i++) {
+        for (int i = 0; i < n; i++) {
             int off = i * d;
+            double w = weights == null ? 1.0 : weights[i];
             for (int j = 0; j < d; j++) {
-                uMean[j] += g[off + j] - c[i] * mean[j];
+                uMean[j] += w * (g[off + j] - c[i] * mean[j]);
             }
         }
         for (int j = 0; j < d; j++) {
-            uMean[j] /= b;
+            uMean[j] /= totalWeight;
         }
         double orth = 0;
-        for (int i = 0; i < b; i++) {
+        for (int i = 0; i < n; i++) {
             int off = i * d;
+            double w = weights == null ? 1.0 : weights[i];
+            double sq = 0;
             for (int j = 0; j < d; j++) {
                 double dev = g[off + j] - c[i] * mean[j] - uMean[j];
-                orth += dev * dev;
+                sq += dev * dev;
             }
+            orth += w * sq;
         }
-        double dof = b - 1;
-        return new BatchStatistics(b, d, e, n2, trace / dof, ipVar / dof, orth / dof);
+        double dof = n - 1;
+        return new BatchStatistics(batchSize, d, e, n2, trace / dof, ipVar / dof, orth / dof);
     }
 
     /**

@@ -4,7 +4,8 @@
  * Methods" (reference code: timlautk/AdAdaGrad, {@code tests.py}).
  * <p>
  * {@link io.github.descent4j.core.batch.BatchStatistics} computes the sample statistics of one batch of
- * per-example gradients; {@link io.github.descent4j.core.batch.AdaptiveBatchSize} is the stateful driver
+ * per-example gradients (or estimates them from micro-batch mean gradients, for frameworks without
+ * per-example gradients); {@link io.github.descent4j.core.batch.AdaptiveBatchSize} is the stateful driver
  * that turns them into a non-decreasing trajectory of batch sizes capped at {@code b_max}. Everything is
  * framework-free float64 math on a flattened parameter vector.
  */
