@@ -81,7 +81,8 @@ import java.util.logging.Logger;
  * plus copying, perturbing and restoring the entries where g is stored. ε is g scaled elementwise, so it is
  * zero wherever g is: dense batches perturb the whole matrix ({@code outputs × (features + 1)}), sparse
  * batches only the columns of the features active in the batch (plus the bias), as the step itself does.
- * A non-finite g is rejected ({@link io.github.descent4j.core.NonFiniteGradientException}) before W moves.
+ * A non-finite g or g′ is rejected ({@link io.github.descent4j.core.NonFiniteGradientException}) with θ in place,
+ * before the optimiser sees it.
  * <p>
  * The gradient of a linear model is accumulated directly into one dense (dense data) or dense-sparse
  * (sparse data; only the columns of features active in the batch) matrix instead of one matrix per
@@ -576,7 +577,10 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
                         weights[cols == null ? q : cols[q]] -= e[q];
                     }
                 }
-                return meanGradient(order, start, end, weightSum, gradient, false);
+                double loss = meanGradient(order, start, end, weightSum, gradient, false);
+                // Tribuo's own optimisers take non-finite gradients silently; the ascent can overflow where g did not.
+                TribuoTensors.requireFinite(0, gradient[0]);
+                return loss;
             } finally {
                 for (int r = 0; r < k; r++) {
                     double[] weights = w[rowOf[r]];

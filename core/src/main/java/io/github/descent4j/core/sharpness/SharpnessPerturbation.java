@@ -17,6 +17,8 @@ import io.github.descent4j.core.Check;
  *          ε = ρ · T² ⊙ g / ‖T ⊙ g‖
  *   (‖g‖ = 0, resp. ‖T ⊙ g‖ = 0, gives ε = 0)
  * </pre>
+ * The norm is exact even where ‖g‖² overflows a double (e.g. every |g_i| near 10²⁰⁰). Non-finite inputs are
+ * the caller's to reject.
  * ε is linear in g and vanishes wherever g does, so a caller may pass only the coordinates where g can be
  * non-zero (e.g. the features active in a sparse batch) and gets the same ε on them; and a caller holding
  * the negated gradient gets −ε.
@@ -104,6 +106,9 @@ public final class SharpnessPerturbation {
             }
         }
         double norm = Math.sqrt(squaredNorm);
+        if (squaredNorm == Double.POSITIVE_INFINITY) {
+            norm = overflowSafeNorm(params, gradient);
+        }
         double scale = norm > 0 ? rho / norm : 0.0;
         for (int t = 0; t < gradient.length; t++) {
             double[] g = gradient[t];
@@ -120,6 +125,30 @@ public final class SharpnessPerturbation {
                 }
             }
         }
+    }
+
+    /**
+     * ‖g‖ (or ‖T ⊙ g‖) when the plain sum of squares overflowed: each term is divided by the largest
+     * magnitude first. Only taken on overflow, so the ordinary path keeps its exact rounding.
+     */
+    private double overflowSafeNorm(double[][] params, double[][] gradient) {
+        double max = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            for (int i = 0; i < gradient[t].length; i++) {
+                max = Math.max(max, Math.abs(adaptive ? (Math.abs(params[t][i]) + eta) * gradient[t][i] : gradient[t][i]));
+            }
+        }
+        if (!Double.isFinite(max)) {
+            return max;
+        }
+        double sum = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            for (int i = 0; i < gradient[t].length; i++) {
+                double v = (adaptive ? (Math.abs(params[t][i]) + eta) * gradient[t][i] : gradient[t][i]) / max;
+                sum += v * v;
+            }
+        }
+        return max * Math.sqrt(sum);
     }
 
     static void requireSameShape(double[][] params, double[][] other, String name) {

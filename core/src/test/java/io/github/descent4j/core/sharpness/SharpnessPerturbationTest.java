@@ -63,6 +63,20 @@ class SharpnessPerturbationTest {
     }
 
     @Test
+    void hugeGradientsWhoseSquaredNormOverflowsStillGetTheRadiusRho() {
+        double[][] params = {{1.0, -2.0}, {0.5}};
+        double[][] huge = {{3e200, -4e200}, {0.0}};
+        double[] sam = SharpnessPerturbation.sam(0.5).perturbation(params, huge)[0];
+        assertThat(sam[0]).isCloseTo(0.3, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(sam[1]).isCloseTo(-0.4, org.assertj.core.api.Assertions.within(1e-15));
+        // ASAM, η = 0: T g = (3e200, 8e200), ε = ρ T² g / ‖T g‖
+        double[] asam = SharpnessPerturbation.asam(0.5).perturbation(params, huge)[0];
+        double norm = Math.hypot(3, 8);
+        assertThat(asam[0]).isCloseTo(0.5 * 3 / norm, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(asam[1]).isCloseTo(0.5 * 4 * -4 / norm, org.assertj.core.api.Assertions.within(1e-15));
+    }
+
+    @Test
     void badInputNamesTheParameter() {
         for (double rho : new double[]{0.0, -1.0, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> SharpnessPerturbation.sam(rho)).isInstanceOf(InvalidHyperparameterException.class)
