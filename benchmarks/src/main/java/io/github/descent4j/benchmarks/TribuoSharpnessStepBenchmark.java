@@ -22,16 +22,19 @@ import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Time of a training run of descent4j's {@link LinearClassificationTrainer} (LogMulticlass, descent4j Adam,
- * minibatches of 256, at most 3 epochs of 8 steps) with plain steps and with SAM ({@link SharpnessAware#sam}), for 1 and for 21 steps.
+ * minibatches of 256, so 8 steps per epoch) with plain steps and with SAM ({@link SharpnessAware#sam}), for
+ * 1 and for 81 steps.
  * A run also converts the dataset and builds the model; those costs are the same for both step counts, so
- * the cost of one step is {@code (time(21) − time(1)) / 20}, and the SAM ratio is that of SAM to plain.
+ * the cost of one step is {@code (time(81) − time(1)) / 80}, and the SAM ratio is that of SAM to plain.
  * <p>
  * Data: 2048 examples, 10 classes. Dense: 256 features, all present (W is 10 × 257). Sparse: 20000
  * features, 50 present per example (W is 10 × 20001; a batch touches about 10⁴ columns).
@@ -41,8 +44,8 @@ import java.util.logging.Logger;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 10, time = 2)
 @State(Scope.Thread)
 public class TribuoSharpnessStepBenchmark {
     private static final int EXAMPLES = 2048;
@@ -55,7 +58,7 @@ public class TribuoSharpnessStepBenchmark {
     @Param({"plain", "SAM"})
     public String mode;
 
-    @Param({"1", "21"})
+    @Param({"1", "81"})
     public int steps;
 
     private MutableDataset<Label> data;
@@ -73,13 +76,16 @@ public class TribuoSharpnessStepBenchmark {
         for (int i = 0; i < EXAMPLES; i++) {
             int label = r.nextInt(CLASSES);
             ArrayExample<Label> e = new ArrayExample<>(new Label("c" + label));
-            for (int k = 0; k < present; k++) {
-                int j = sparse ? r.nextInt(features) : k;
+            Set<Integer> chosen = new HashSet<>();
+            while (chosen.size() < present) {
+                chosen.add(sparse ? r.nextInt(features) : chosen.size());
+            }
+            for (int j : chosen) {
                 e.add("f" + j, r.nextGaussian() + (j % CLASSES == label ? 0.5 : 0.0));
             }
             data.add(e);
         }
-        trainer = new LinearClassificationTrainer(new LogMulticlass(), new Adam(1e-3), 3, -1, BATCH, false, steps, 1L);
+        trainer = new LinearClassificationTrainer(new LogMulticlass(), new Adam(1e-3), 11, -1, BATCH, false, steps, 1L);
         if (mode.equals("SAM")) {
             trainer.setSharpnessAware(SharpnessAware.sam(0.05));
         }
