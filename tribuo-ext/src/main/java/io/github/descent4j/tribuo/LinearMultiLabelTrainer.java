@@ -41,6 +41,10 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
             + "replace minibatchSize, and fullBatch must be false. Unset: fixed minibatches.")
     private AdaptiveBatchSizes adaptiveBatchSizes = null;
 
+    @Config(description = "Sharpness-aware training (SAM or ASAM): each step's gradient is taken at the perturbed point "
+            + "theta + epsilon of its own minibatch. Unset: plain steps.")
+    private SharpnessAware sharpnessAware = null;
+
     private final LinearTrainingLoop<MultiLabel, SGDVector> loop = new LinearTrainingLoop<>();
 
     /**
@@ -141,6 +145,19 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
         return adaptiveBatchSizes;
     }
 
+    /**
+     * Turns sharpness-aware training (SAM or ASAM) on for later runs, or off with null; composes with every
+     * batch setting and optimiser. See {@link SharpnessAware} and {@link LinearTrainingLoop}.
+     */
+    public synchronized void setSharpnessAware(SharpnessAware sharpnessAware) {
+        this.sharpnessAware = sharpnessAware;
+    }
+
+    /** The sharpness-aware setting, or null for plain steps. */
+    public SharpnessAware getSharpnessAware() {
+        return sharpnessAware;
+    }
+
     /** The step cap, or -1. */
     public int getMaxSteps() {
         return maxSteps;
@@ -153,7 +170,7 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
                         createModel(getName(), provenance, featureMap, outputInfo, parameters),
                 getModelClassName(), optimiser::copy, this::getProvenance,
                 new LinearTrainingLoop.Settings(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle,
-                        adaptiveBatchSizes)));
+                        adaptiveBatchSizes, sharpnessAware)));
     }
 
     private SGDVector checkedTarget(ImmutableOutputInfo<MultiLabel> outputInfo, MultiLabel output) {
@@ -179,6 +196,7 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
     public String toString() {
         return "LinearMultiLabelTrainer(objective=" + getObjective() + ",optimiser=" + optimiser + ",epochs=" + epochs
                 + ",minibatchSize=" + minibatchSize + ",fullBatch=" + fullBatch + ",maxSteps=" + maxSteps
-                + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes) + ",seed=" + seed + ")";
+                + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes)
+                + (sharpnessAware == null ? "" : ",sharpnessAware=" + sharpnessAware) + ",seed=" + seed + ")";
     }
 }

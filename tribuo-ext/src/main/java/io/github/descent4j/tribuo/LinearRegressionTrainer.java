@@ -40,6 +40,10 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
             + "replace minibatchSize, and fullBatch must be false. Unset: fixed minibatches.")
     private AdaptiveBatchSizes adaptiveBatchSizes = null;
 
+    @Config(description = "Sharpness-aware training (SAM or ASAM): each step's gradient is taken at the perturbed point "
+            + "theta + epsilon of its own minibatch. Unset: plain steps.")
+    private SharpnessAware sharpnessAware = null;
+
     private final LinearTrainingLoop<Regressor, DenseVector> loop = new LinearTrainingLoop<>();
 
     /**
@@ -140,6 +144,19 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
         return adaptiveBatchSizes;
     }
 
+    /**
+     * Turns sharpness-aware training (SAM or ASAM) on for later runs, or off with null; composes with every
+     * batch setting and optimiser. See {@link SharpnessAware} and {@link LinearTrainingLoop}.
+     */
+    public synchronized void setSharpnessAware(SharpnessAware sharpnessAware) {
+        this.sharpnessAware = sharpnessAware;
+    }
+
+    /** The sharpness-aware setting, or null for plain steps. */
+    public SharpnessAware getSharpnessAware() {
+        return sharpnessAware;
+    }
+
     /** The step cap, or -1. */
     public int getMaxSteps() {
         return maxSteps;
@@ -152,7 +169,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
                         createModel(getName(), provenance, featureMap, outputInfo, parameters),
                 getModelClassName(), optimiser::copy, this::getProvenance,
                 new LinearTrainingLoop.Settings(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle,
-                        adaptiveBatchSizes)));
+                        adaptiveBatchSizes, sharpnessAware)));
     }
 
     private DenseVector checkedTarget(ImmutableOutputInfo<Regressor> outputInfo, Regressor output) {
@@ -179,6 +196,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
     public String toString() {
         return "LinearRegressionTrainer(objective=" + getObjective() + ",optimiser=" + optimiser + ",epochs=" + epochs
                 + ",minibatchSize=" + minibatchSize + ",fullBatch=" + fullBatch + ",maxSteps=" + maxSteps
-                + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes) + ",seed=" + seed + ")";
+                + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes)
+                + (sharpnessAware == null ? "" : ",sharpnessAware=" + sharpnessAware) + ",seed=" + seed + ")";
     }
 }

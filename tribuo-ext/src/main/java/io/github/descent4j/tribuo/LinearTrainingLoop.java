@@ -6,6 +6,7 @@ import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.Tensors;
 import io.github.descent4j.core.batch.AdaptiveBatchSize;
 import io.github.descent4j.core.batch.BatchStatistics;
+import io.github.descent4j.core.sharpness.SharpnessPerturbation;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
@@ -70,6 +71,19 @@ import java.util.logging.Logger;
  * through {@link TrainingProgress#batchSizeTrajectory()} and recorded in the model's run provenance under
  * {@value #BATCH_SIZE_TRAJECTORY}, a list of ints.
  * <p>
+ * <b>Sharpness-aware training</b> ({@link Settings#sharpnessAware()}: SAM, Foret et al. 2021, or ASAM, Kwon
+ * et al. 2021; see {@link SharpnessAware}): after the step's mean gradient g at θ (and any batch test, which
+ * stays at θ), the loop computes the core {@link SharpnessPerturbation} ε of g over the whole weight matrix
+ * (bias column included), moves W to θ + ε, takes the mean gradient g′ of the <b>same</b> batch with the same
+ * example weights there, writes θ back from a copy (bit-exact, also if the second pass throws), and hands g′
+ * to the optimiser, whichever it is. The loss reported to listeners and logs is the one at θ; the loss at
+ * θ + ε is {@link TrainingProgress#lastBatchPerturbedLoss()}. Cost: a second gradient pass over the batch,
+ * plus copying, perturbing and restoring the entries where g is stored. ε is g scaled elementwise, so it is
+ * zero wherever g is: dense batches perturb the whole matrix ({@code outputs × (features + 1)}), sparse
+ * batches only the columns of the features active in the batch (plus the bias), as the step itself does.
+ * A non-finite g or g′ is rejected ({@link io.github.descent4j.core.NonFiniteGradientException}) with θ in place,
+ * before the optimiser sees it.
+ * <p>
  * The gradient of a linear model is accumulated directly into one dense (dense data) or dense-sparse
  * (sparse data; only the columns of features active in the batch) matrix instead of one matrix per
  * example, so a step costs one pass over the batch's active entries per output.
@@ -114,12 +128,18 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
      *
      * @param adaptiveBatchSizes adaptive batch sizes, or null for fixed minibatches of {@code minibatchSize}
      *     (or the full batch); when set, {@code minibatchSize} is ignored and {@code fullBatch} must be false
+     * @param sharpnessAware SAM/ASAM, or null for plain steps
      */
     record Settings(long seed, int epochs, int minibatchSize, boolean fullBatch, int maxSteps, int loggingInterval,
-                    boolean shuffle, AdaptiveBatchSizes adaptiveBatchSizes) {
+                    boolean shuffle, AdaptiveBatchSizes adaptiveBatchSizes, SharpnessAware sharpnessAware) {
         Settings(long seed, int epochs, int minibatchSize, boolean fullBatch, int maxSteps, int loggingInterval,
                  boolean shuffle) {
-            this(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle, null);
+            this(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle, null, null);
+        }
+
+        Settings(long seed, int epochs, int minibatchSize, boolean fullBatch, int maxSteps, int loggingInterval,
+                 boolean shuffle, AdaptiveBatchSizes adaptiveBatchSizes) {
+            this(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle, adaptiveBatchSizes, null);
         }
     }
 
@@ -286,6 +306,11 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
         /** Feature-major accumulator of the unweighted test mean for sparse batches with unequal weights. */
         private double[][] testScratch;
         private boolean[] testTouched;
+        /** SAM/ASAM's perturbation, or null for plain steps. */
+        private final SharpnessPerturbation sharpness;
+        /** θ saved while W sits at θ + ε (dense batches; reused across steps). */
+        private double[][] savedWeights;
+        private double lastPerturbedLoss = Double.NaN;
 
         private long step;
         private int epoch;
@@ -312,6 +337,7 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
             this.parameters = new LinearParameters(columns, outputs);
             int n = data.size();
             this.schedule = settings.adaptiveBatchSizes() == null ? null : settings.adaptiveBatchSizes().newSchedule();
+            this.sharpness = settings.sharpnessAware() == null ? null : settings.sharpnessAware().perturbation();
             this.batchSize = schedule != null ? Math.min(schedule.batchSize(), n)
                     : settings.fullBatch() ? n : Math.min(settings.minibatchSize(), n);
             long stepsPerEpoch = (n + batchSize - 1) / batchSize;
@@ -325,10 +351,10 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
-            logger.info(String.format("Training linear model with %d examples, %d features, %d outputs; batch %s, %d planned steps, optimiser %s",
+            logger.info(String.format("Training linear model with %d examples, %d features, %d outputs; batch %s, %d planned steps, optimiser %s%s",
                     n, columns - 1, outputs, schedule != null ? "adaptive " + settings.adaptiveBatchSizes()
                             : settings.fullBatch() ? "full (" + n + ")" : Integer.toString(batchSize),
-                    plannedSteps, optimiser));
+                    plannedSteps, optimiser, sharpness == null ? "" : ", sharpness-aware " + sharpness));
             optimiser.initialise(parameters);
             for (TrainingListener<T> l : listeners) {
                 l.onStart(this);
@@ -358,6 +384,9 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
                     Tensor[] gradient = new Tensor[1];
                     boolean testing = schedule != null && schedule.isTesting();
                     double loss = meanGradient(order, start, end, weightSum, gradient, testing);
+                    if (sharpness != null) {
+                        lastPerturbedLoss = gradientAtPerturbedPoint(order, start, end, weightSum, gradient);
+                    }
                     Tensor[] update = optimiser.step(gradient, 1.0);
                     parameters.update(update);
                     step++;
@@ -493,6 +522,78 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
             }
             out[0] = dense ? denseGradient : drainSparse();
             return loss / weightSum;
+        }
+
+        /**
+         * SAM/ASAM: replaces {@code gradient[0]}, the batch's mean gradient g at θ, by the mean gradient of the
+         * same batch at θ + ε, and returns the weighted mean loss there; W holds θ again on return (written
+         * back from a copy, so bit-exact, also when the second pass throws). The loop's gradients are Tribuo's
+         * negated loss gradients, and ε is odd in g, so the perturbation of the loop's g is −ε and is
+         * subtracted. ε vanishes wherever g does, so only g's stored entries are perturbed and restored: the
+         * whole matrix for a dense batch, the batch's active columns for a sparse one. g's own arrays receive
+         * ε (g is not needed once the step has its g′).
+         */
+        private double gradientAtPerturbedPoint(int[] order, int start, int end, double weightSum, Tensor[] gradient) {
+            Tensor g = gradient[0];
+            TribuoTensors.requireFinite(0, g);
+            double[][] w = TribuoTensors.rows(parameters.getWeightMatrix());
+            // One flat tensor per stored row of g: its values, their columns (null: the whole row) and θ there.
+            int[] rowOf = new int[outputs];
+            double[][] values = new double[outputs][];
+            int[][] columnsOf = new int[outputs][];
+            int[] stored = {0};
+            TribuoTensors.forEachRow(g, (row, rowValues, indices, count) -> {
+                rowOf[stored[0]] = row;
+                values[stored[0]] = rowValues;
+                columnsOf[stored[0]] = indices;
+                stored[0]++;
+            });
+            int k = stored[0];
+            double[][] epsilon = Arrays.copyOf(values, k);
+            double[][] theta = new double[k][];
+            for (int r = 0; r < k; r++) {
+                double[] weights = w[rowOf[r]];
+                int[] cols = columnsOf[r];
+                if (cols == null) {
+                    if (savedWeights == null) {
+                        savedWeights = new double[outputs][columns];
+                    }
+                    theta[r] = savedWeights[rowOf[r]];
+                    System.arraycopy(weights, 0, theta[r], 0, columns);
+                } else {
+                    theta[r] = new double[cols.length];
+                    for (int q = 0; q < cols.length; q++) {
+                        theta[r][q] = weights[cols[q]];
+                    }
+                }
+            }
+            sharpness.perturbationInto(theta, epsilon, epsilon);
+            try {
+                for (int r = 0; r < k; r++) {
+                    double[] weights = w[rowOf[r]];
+                    int[] cols = columnsOf[r];
+                    double[] e = epsilon[r];
+                    for (int q = 0; q < e.length; q++) {
+                        weights[cols == null ? q : cols[q]] -= e[q];
+                    }
+                }
+                double loss = meanGradient(order, start, end, weightSum, gradient, false);
+                // Tribuo's own optimisers take non-finite gradients silently; the ascent can overflow where g did not.
+                TribuoTensors.requireFinite(0, gradient[0]);
+                return loss;
+            } finally {
+                for (int r = 0; r < k; r++) {
+                    double[] weights = w[rowOf[r]];
+                    int[] cols = columnsOf[r];
+                    if (cols == null) {
+                        System.arraycopy(theta[r], 0, weights, 0, columns);
+                    } else {
+                        for (int q = 0; q < cols.length; q++) {
+                            weights[cols[q]] = theta[r][q];
+                        }
+                    }
+                }
+            }
         }
 
         /**
@@ -796,6 +897,11 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
         @Override
         public double lastBatchLoss() {
             return lastBatchLoss;
+        }
+
+        @Override
+        public double lastBatchPerturbedLoss() {
+            return lastPerturbedLoss;
         }
 
         @Override

@@ -34,6 +34,14 @@ public interface TrainingProgress<T extends Output<T>> {
      */
     double lastBatchLoss();
 
+    /**
+     * With sharpness-aware training ({@link SharpnessAware}), the weighted mean loss of the last minibatch at
+     * the perturbed point θ + ε where the step's gradient was taken; {@code lastBatchPerturbedLoss() −
+     * lastBatchLoss()} is SAM's sharpness estimate. NaN without sharpness-aware training and before the
+     * first step.
+     */
+    double lastBatchPerturbedLoss();
+
     /** Weighted mean loss of the minibatches of the current epoch so far (NaN before its first step). */
     double epochLoss();
 

@@ -1,6 +1,5 @@
 package io.github.descent4j.core.sharpness;
 
-import io.github.descent4j.core.Check;
 import io.github.descent4j.core.FlatOptimizer;
 import io.github.descent4j.core.Tensors;
 
@@ -8,7 +7,7 @@ import io.github.descent4j.core.Tensors;
  * Sharpness-Aware Minimization (SAM; Foret, Kleiner, Mobahi and Neyshabur, "Sharpness-Aware Minimization for
  * Efficiently Improving Generalization", ICLR 2021) and Adaptive SAM (ASAM; Kwon, Kim, Park and Choi, "ASAM:
  * Adaptive Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021),
- * framework-free, over a base {@link FlatOptimizer}.
+ * framework-free, over a base {@link FlatOptimizer}. The perturbation itself is {@link SharpnessPerturbation}.
  * <p>
  * One step, with g = ∇L(θ) and every norm taken over <em>all</em> parameter tensors together:
  * <pre>
@@ -28,18 +27,14 @@ import io.github.descent4j.core.Tensors;
  */
 public final class SharpnessAwareMinimization {
     private final FlatOptimizer base;
-    private final double rho;
-    private final boolean adaptive;
-    private final double eta;
+    private final SharpnessPerturbation perturbation;
 
-    private SharpnessAwareMinimization(FlatOptimizer base, double rho, boolean adaptive, double eta) {
+    private SharpnessAwareMinimization(FlatOptimizer base, SharpnessPerturbation perturbation) {
         if (base == null) {
             throw new IllegalArgumentException("base optimiser must not be null");
         }
         this.base = base;
-        this.rho = Check.positive("rho", rho);
-        this.adaptive = adaptive;
-        this.eta = Check.nonNegative("eta", eta);
+        this.perturbation = perturbation;
     }
 
     /**
@@ -49,12 +44,12 @@ public final class SharpnessAwareMinimization {
      * @param rho the neighbourhood radius ρ, a finite number &gt; 0
      */
     public static SharpnessAwareMinimization sam(FlatOptimizer base, double rho) {
-        return new SharpnessAwareMinimization(base, rho, false, 0.0);
+        return new SharpnessAwareMinimization(base, SharpnessPerturbation.sam(rho));
     }
 
     /** ASAM without the η offset (T = |θ|), as davda54/sam's {@code adaptive=True}. */
     public static SharpnessAwareMinimization asam(FlatOptimizer base, double rho) {
-        return new SharpnessAwareMinimization(base, rho, true, 0.0);
+        return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho));
     }
 
     /**
@@ -64,7 +59,7 @@ public final class SharpnessAwareMinimization {
      * @param eta the offset η, a finite number &gt;= 0 (the paper uses 0.01)
      */
     public static SharpnessAwareMinimization asam(FlatOptimizer base, double rho, double eta) {
-        return new SharpnessAwareMinimization(base, rho, true, eta);
+        return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho, eta));
     }
 
     /** The base optimiser (live). */
@@ -73,16 +68,16 @@ public final class SharpnessAwareMinimization {
     }
 
     public double rho() {
-        return rho;
+        return perturbation.rho();
     }
 
     public boolean adaptive() {
-        return adaptive;
+        return perturbation.adaptive();
     }
 
     /** The ASAM offset η (0 for SAM and for davda54's ASAM variant). */
     public double eta() {
-        return eta;
+        return perturbation.eta();
     }
 
     /**
@@ -91,36 +86,7 @@ public final class SharpnessAwareMinimization {
      * @return per tensor, ε; all zeros when the (scaled) gradient norm is zero
      */
     public double[][] perturbation(double[][] params, double[][] gradient) {
-        requireSameShape(params, gradient, "gradient");
-        double squaredNorm = 0.0;
-        for (int t = 0; t < gradient.length; t++) {
-            double[] g = gradient[t];
-            double[] p = params[t];
-            for (int i = 0; i < g.length; i++) {
-                double tg = adaptive ? (Math.abs(p[i]) + eta) * g[i] : g[i];
-                squaredNorm += tg * tg;
-            }
-        }
-        double norm = Math.sqrt(squaredNorm);
-        double[][] epsilon = new double[gradient.length][];
-        double scale = norm > 0 ? rho / norm : 0.0;
-        for (int t = 0; t < gradient.length; t++) {
-            double[] g = gradient[t];
-            double[] p = params[t];
-            double[] e = new double[g.length];
-            if (scale != 0.0) {
-                for (int i = 0; i < g.length; i++) {
-                    if (adaptive) {
-                        double w = Math.abs(p[i]) + eta;
-                        e[i] = w * w * g[i] * scale;
-                    } else {
-                        e[i] = g[i] * scale;
-                    }
-                }
-            }
-            epsilon[t] = e;
-        }
-        return epsilon;
+        return perturbation.perturbation(params, gradient);
     }
 
     /**
@@ -141,7 +107,7 @@ public final class SharpnessAwareMinimization {
      */
     public double[][] step(double[][] gradient, GradientOracle oracle) {
         double[][] params = base.parameters();
-        requireSameShape(params, gradient, "gradient");
+        SharpnessPerturbation.requireSameShape(params, gradient, "gradient");
         for (int t = 0; t < gradient.length; t++) {
             Tensors.requireFinite(t, gradient[t], 0, gradient[t].length, "flat tensor of " + gradient[t].length);
         }
@@ -167,18 +133,5 @@ public final class SharpnessAwareMinimization {
         }
         base.step(perturbedGradient);
         return perturbedGradient;
-    }
-
-    private static void requireSameShape(double[][] params, double[][] other, String name) {
-        if (other == null || other.length != params.length) {
-            throw new IllegalArgumentException(name + " must have " + params.length + " tensors, got "
-                    + (other == null ? "null" : other.length));
-        }
-        for (int t = 0; t < params.length; t++) {
-            if (other[t].length != params[t].length) {
-                throw new IllegalArgumentException(name + "[" + t + "] must have " + params[t].length
-                        + " elements, got " + other[t].length);
-            }
-        }
     }
 }

@@ -1,0 +1,171 @@
+package io.github.descent4j.core.sharpness;
+
+import io.github.descent4j.core.Check;
+
+/**
+ * The ascent perturbation ε of SAM (Foret, Kleiner, Mobahi and Neyshabur, "Sharpness-Aware Minimization for
+ * Efficiently Improving Generalization", ICLR 2021) and ASAM (Kwon, Kim, Park and Choi, "ASAM: Adaptive
+ * Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021), on its
+ * own: the part of a sharpness-aware step that does not depend on who holds the parameters or who takes the
+ * base step. {@link SharpnessAwareMinimization} drives it over a {@code FlatOptimizer}; framework adapters
+ * call it on their own arrays.
+ * <p>
+ * With g the loss gradient at θ and every norm taken over <em>all</em> given tensors together:
+ * <pre>
+ *   SAM:   ε = ρ · g / ‖g‖
+ *   ASAM:  T = |θ| + η   (elementwise; η = 0 is davda54/sam's "adaptive" variant)
+ *          ε = ρ · T² ⊙ g / ‖T ⊙ g‖
+ *   (‖g‖ = 0, resp. ‖T ⊙ g‖ = 0, gives ε = 0)
+ * </pre>
+ * The norm is exact even where ‖g‖² overflows a double (e.g. every |g_i| near 10²⁰⁰). Non-finite inputs are
+ * the caller's to reject.
+ * ε is linear in g and vanishes wherever g does, so a caller may pass only the coordinates where g can be
+ * non-zero (e.g. the features active in a sparse batch) and gets the same ε on them; and a caller holding
+ * the negated gradient gets −ε.
+ */
+public final class SharpnessPerturbation {
+    private final double rho;
+    private final boolean adaptive;
+    private final double eta;
+
+    private SharpnessPerturbation(double rho, boolean adaptive, double eta) {
+        this.rho = Check.positive("rho", rho);
+        this.adaptive = adaptive;
+        this.eta = Check.nonNegative("eta", eta);
+    }
+
+    /**
+     * SAM: ε = ρ g / ‖g‖.
+     *
+     * @param rho the neighbourhood radius ρ, a finite number &gt; 0
+     */
+    public static SharpnessPerturbation sam(double rho) {
+        return new SharpnessPerturbation(rho, false, 0.0);
+    }
+
+    /** ASAM without the η offset (T = |θ|), as davda54/sam's {@code adaptive=True}. */
+    public static SharpnessPerturbation asam(double rho) {
+        return new SharpnessPerturbation(rho, true, 0.0);
+    }
+
+    /**
+     * ASAM with Kwon et al.'s offset: T = |θ| + η.
+     *
+     * @param rho the radius ρ, a finite number &gt; 0 (the paper uses larger ρ than SAM, e.g. 0.5 to 2)
+     * @param eta the offset η, a finite number &gt;= 0 (the paper uses 0.01)
+     */
+    public static SharpnessPerturbation asam(double rho, double eta) {
+        return new SharpnessPerturbation(rho, true, eta);
+    }
+
+    public double rho() {
+        return rho;
+    }
+
+    public boolean adaptive() {
+        return adaptive;
+    }
+
+    /** The ASAM offset η (0 for SAM and for davda54's ASAM variant). */
+    public double eta() {
+        return eta;
+    }
+
+    /**
+     * ε for parameters θ and gradient g, in new arrays (neither input is modified).
+     *
+     * @return per tensor, ε; all zeros when the (scaled) gradient norm is zero
+     */
+    public double[][] perturbation(double[][] params, double[][] gradient) {
+        double[][] epsilon = new double[gradient == null ? 0 : gradient.length][];
+        for (int t = 0; t < epsilon.length; t++) {
+            epsilon[t] = new double[gradient[t].length];
+        }
+        perturbationInto(params, gradient, epsilon);
+        return epsilon;
+    }
+
+    /**
+     * Writes ε for parameters θ and gradient g into {@code out}, allocating nothing. {@code out} may be
+     * {@code gradient} itself (each element of g is read before its ε is written); {@code params} is only read.
+     *
+     * @param params θ, one array per tensor
+     * @param gradient g, shaped like {@code params}
+     * @param out receives ε, shaped like {@code params}
+     */
+    public void perturbationInto(double[][] params, double[][] gradient, double[][] out) {
+        requireSameShape(params, gradient, "gradient");
+        requireSameShape(params, out, "out");
+        double squaredNorm = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            double[] g = gradient[t];
+            double[] p = params[t];
+            for (int i = 0; i < g.length; i++) {
+                double tg = adaptive ? (Math.abs(p[i]) + eta) * g[i] : g[i];
+                squaredNorm += tg * tg;
+            }
+        }
+        double norm = Math.sqrt(squaredNorm);
+        if (squaredNorm == Double.POSITIVE_INFINITY) {
+            norm = overflowSafeNorm(params, gradient);
+        }
+        double scale = norm > 0 ? rho / norm : 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            double[] g = gradient[t];
+            double[] p = params[t];
+            double[] e = out[t];
+            for (int i = 0; i < g.length; i++) {
+                if (scale == 0.0) {
+                    e[i] = 0.0;
+                } else if (adaptive) {
+                    double w = Math.abs(p[i]) + eta;
+                    e[i] = w * w * g[i] * scale;
+                } else {
+                    e[i] = g[i] * scale;
+                }
+            }
+        }
+    }
+
+    /**
+     * ‖g‖ (or ‖T ⊙ g‖) when the plain sum of squares overflowed: each term is divided by the largest
+     * magnitude first. Only taken on overflow, so the ordinary path keeps its exact rounding.
+     */
+    private double overflowSafeNorm(double[][] params, double[][] gradient) {
+        double max = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            for (int i = 0; i < gradient[t].length; i++) {
+                max = Math.max(max, Math.abs(adaptive ? (Math.abs(params[t][i]) + eta) * gradient[t][i] : gradient[t][i]));
+            }
+        }
+        if (!Double.isFinite(max)) {
+            return max;
+        }
+        double sum = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            for (int i = 0; i < gradient[t].length; i++) {
+                double v = (adaptive ? (Math.abs(params[t][i]) + eta) * gradient[t][i] : gradient[t][i]) / max;
+                sum += v * v;
+            }
+        }
+        return max * Math.sqrt(sum);
+    }
+
+    static void requireSameShape(double[][] params, double[][] other, String name) {
+        if (other == null || other.length != params.length) {
+            throw new IllegalArgumentException(name + " must have " + params.length + " tensors, got "
+                    + (other == null ? "null" : other.length));
+        }
+        for (int t = 0; t < params.length; t++) {
+            if (other[t].length != params[t].length) {
+                throw new IllegalArgumentException(name + "[" + t + "] must have " + params[t].length
+                        + " elements, got " + other[t].length);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return adaptive ? "ASAM(rho=" + rho + ",eta=" + eta + ")" : "SAM(rho=" + rho + ")";
+    }
+}
