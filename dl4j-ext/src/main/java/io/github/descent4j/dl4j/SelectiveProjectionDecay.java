@@ -627,26 +627,23 @@ public final class SelectiveProjectionDecay implements Regularization {
         return sumInOrder(partials);
     }
 
-    /** Σ g·(θ − θ₀) over elements {@code [start, end)}. */
+    /** Σ g·(θ − θ₀) over elements {@code [start, end)}, chunk by chunk in order. */
     private static double dotRange(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
                                    long offset, long start, long end, Scratch s) {
-        final double[] p = s.a;
-        final double[] g = s.b;
-        final double[] a = s.c;
+        boolean floats = toFloat && params.holdsFloats() && gradient.holdsFloats();
         double sum = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            params.read(from, p, len);
-            gradient.read(from, g, len);
-            if (anchor == null) {
-                for (int i = 0; i < len; i++) {
-                    sum += g[i] * p[i];
-                }
+            if (floats) {
+                params.readFloats(from, s.thetaFloats, len);
+                gradient.readFloats(from, s.otherFloats, len);
+                float[] a = anchorFloats(anchor, offset + from, len, s);
+                sum += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(anchor, offset + from), len);
             } else {
-                anchor.read(offset + from, a, len, toFloat);
-                for (int i = 0; i < len; i++) {
-                    sum += g[i] * (p[i] - a[i]);
-                }
+                params.read(from, s.a, len);
+                gradient.read(from, s.b, len);
+                readAnchor(anchor, toFloat, offset + from, len, s);
+                sum += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len);
             }
         }
         return sum;
@@ -689,38 +686,48 @@ public final class SelectiveProjectionDecay implements Regularization {
     /** ‖θ − θ₀‖² and ‖θ − u − θ₀‖² over elements {@code [start, end)} into {@code out[at]}, {@code out[at + 1]}. */
     private static void normsRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
                                    long start, long end, Scratch s, double[] out, int at) {
-        final double[] p = s.a;
-        final double[] u = s.b;
-        final double[] a = s.c;
-        double current = 0;
-        double next = 0;
+        boolean floats = toFloat && params.holdsFloats() && updates.holdsFloats();
+        double[] sums = s.sums;
+        sums[0] = 0;
+        sums[1] = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            readAll(params, updates, anchor, toFloat, offset, from, len, s);
-            for (int i = 0; i < len; i++) {
-                double before = p[i] - a[i];
-                double after = (p[i] - u[i]) - a[i];
-                current += before * before;
-                next += after * after;
+            if (floats) {
+                params.readFloats(from, s.thetaFloats, len);
+                updates.readFloats(from, s.otherFloats, len);
+                float[] a = anchorFloats(anchor, offset + from, len, s);
+                ProjectionSums.offsetNorms(s.thetaFloats, s.otherFloats, a, anchorIndex(anchor, offset + from), len, sums);
+            } else {
+                readAll(params, updates, anchor, toFloat, offset, from, len, s);
+                ProjectionSums.offsetNorms(s.a, s.b, s.c, len, sums);
             }
         }
-        out[at] = current;
-        out[at + 1] = next;
+        out[at] = sums[0];
+        out[at + 1] = sums[1];
     }
 
     /** u ← u + shrink·(θ − u − θ₀) over elements {@code [start, end)}. */
     private static void shrinkRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
                                     long start, long end, double shrink, Scratch s) {
-        final double[] p = s.a;
-        final double[] u = s.b;
-        final double[] a = s.c;
+        boolean floats = toFloat && params.holdsFloats() && updates.holdsFloats();
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            readAll(params, updates, anchor, toFloat, offset, from, len, s);
-            for (int i = 0; i < len; i++) {
-                u[i] += shrink * ((p[i] - u[i]) - a[i]);
+            if (floats) {
+                params.readFloats(from, s.thetaFloats, len);
+                updates.readFloats(from, s.otherFloats, len);
+                float[] a = anchorFloats(anchor, offset + from, len, s);
+                ProjectionSums.shrinkUpdate(s.thetaFloats, s.otherFloats, a, anchorIndex(anchor, offset + from), len, shrink);
+                updates.writeFloats(from, s.otherFloats, len);
+            } else {
+                final double[] p = s.a;
+                final double[] u = s.b;
+                final double[] a = s.c;
+                readAll(params, updates, anchor, toFloat, offset, from, len, s);
+                for (int i = 0; i < len; i++) {
+                    u[i] += shrink * ((p[i] - u[i]) - a[i]);
+                }
+                updates.write(from, u, len);
             }
-            updates.write(from, u, len);
         }
     }
 
@@ -728,11 +735,37 @@ public final class SelectiveProjectionDecay implements Regularization {
                                 int len, Scratch s) {
         params.read(from, s.a, len);
         updates.read(from, s.b, len);
+        readAnchor(anchor, toFloat, offset + from, len, s);
+    }
+
+    /** θ₀ at positions {@code [position, position + len)} of the flattened parameters into {@code s.c}. */
+    private static void readAnchor(AnchorSegment anchor, boolean toFloat, long position, int len, Scratch s) {
         if (anchor == null) {
             Arrays.fill(s.c, 0, len, 0.0);
         } else {
-            anchor.read(offset + from, s.c, len, toFloat);
+            anchor.read(position, s.c, len, toFloat);
         }
+    }
+
+    /**
+     * θ₀ at positions {@code [position, position + len)} as floats, from index {@link #anchorIndex}: the
+     * anchor's own float array (no copy), else its doubles rounded to float in scratch, or zeros.
+     */
+    private static float[] anchorFloats(AnchorSegment anchor, long position, int len, Scratch s) {
+        if (anchor == null) {
+            return ZERO_FLOATS;
+        }
+        float[] own = anchor.floatValues();
+        if (own != null) {
+            return own;
+        }
+        anchor.readRounded(position, s.anchorFloats, len);
+        return s.anchorFloats;
+    }
+
+    /** Where {@link #anchorFloats} puts position {@code position}. */
+    private static int anchorIndex(AnchorSegment anchor, long position) {
+        return anchor != null && anchor.floatValues() != null ? anchor.indexOf(position) : 0;
     }
 
     /**
@@ -767,13 +800,24 @@ public final class SelectiveProjectionDecay implements Regularization {
         return direct != null ? direct : new HeapStaging(array);
     }
 
+    /** θ₀ = 0 for the float kernels; never written. */
+    private static final float[] ZERO_FLOATS = new float[CHUNK];
+
     /** Per-thread chunk buffers, so neither step allocates per call. */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        /** Double staging of θ, of g or u, and of θ₀. */
         final double[] a = new double[CHUNK];
         final double[] b = new double[CHUNK];
         final double[] c = new double[CHUNK];
+        /** The float stagings' conversion buffer. */
         final float[] floats = new float[CHUNK];
+        /** Float chunks of θ, of g or u, and of θ₀ (when rounded), for the kernels that widen as they go. */
+        final float[] thetaFloats = new float[CHUNK];
+        final float[] otherFloats = new float[CHUNK];
+        final float[] anchorFloats = new float[CHUNK];
+        /** The two running norms of {@link #normsRange}. */
+        final double[] sums = new double[2];
 
         static Scratch get() {
             return LOCAL.get();
