@@ -1,16 +1,19 @@
 package io.github.descent4j.dl4j;
 
 /**
- * The sums {@link SelectiveProjectionDecay} reduces over one staged chunk of a parameter array, in double
- * precision: Σ g·(θ − θ₀) for its condition step, ‖θ − θ₀‖² and ‖θ − u − θ₀‖² for its projection step.
+ * The work {@link SelectiveProjectionDecay} does on one chunk of a parameter array, in double precision: the
+ * sums Σ g·(θ − θ₀) for its condition step, ‖θ − θ₀‖² and ‖θ − u − θ₀‖² for its projection step, and the
+ * rewrite u ← u + shrink·(θ − u − θ₀) that follows.
  * <p>
- * <b>Why these loops look as they do.</b> C2 neither vectorises nor reorders a floating-point sum, so one
- * running sum is a chain of dependent additions bound by the adder's latency; and on float arrays a separate
- * widening loop into a {@code double[]} before the sum costs as much again. Each kernel therefore widens
- * float values where it uses them and keeps eight independent partial sums (the norms four each), so the
- * additions of neighbouring elements overlap. Together this halves the cost of a pass on 10⁶ floats
- * (benchmarks/RESULTS.md). The float and double overloads are the same loop: Java has no generics over
- * primitive arrays, and a common {@code double[]} staging is the cost this class avoids.
+ * <b>Why these loops look as they do.</b> C2 (JDK 17) neither vectorises nor reorders a floating-point sum,
+ * so one running sum is a chain of dependent additions bound by the adder's latency; and it does not
+ * vectorise float-to-double conversion either, so widening a chunk into a {@code double[]} in a loop of its
+ * own costs a second pass over it. Each kernel therefore widens values where it uses them and keeps
+ * independent partial sums, so the additions of neighbouring elements overlap; the rewrite of u is unrolled
+ * by hand (C2's code for the plain loop was several times slower in a microbenchmark). What remains is
+ * bound by the scalar conversions (benchmarks/RESULTS.md). The float and double overloads are the same
+ * loops: Java has no generics over primitive arrays, and a common {@code double[]} staging is the cost this
+ * class avoids.
  * <p>
  * <b>Summation order.</b> Element {@code i} of a chunk goes to partial sum {@code i mod 8} (the norms:
  * {@code i mod 4}) for {@code i} below the chunk length rounded down to a multiple of the lane count, the

@@ -128,6 +128,12 @@ import java.util.concurrent.ForkJoinTask;
  * Parameter arrays of other data types or non-contiguous layouts take a slower path through copies made
  * outside any workspace.
  * <p>
+ * <b>Speed.</b> Each step is one pass over the array (the projection two: the norms, then the rewrite of u),
+ * in chunks of 4096 values read straight from the direct buffers. On float arrays the kernels
+ * ({@code ProjectionSums}) widen each value to double where they use it, and sum a chunk with eight (the
+ * norms four) interleaved partial sums combined in a fixed order; so the sums differ from a sequential loop
+ * by rounding only, and never between runs.
+ * <p>
  * <b>Threads.</b> Arrays of at least 2¹⁸ values are reduced in fixed parts of 65536 values whose partial
  * sums are combined in part order, so the result does not depend on how many threads ran. With
  * {@code -Ddescent4j.spd.threads=2} (and ND4J allowed two threads) the second half of the parts runs on
