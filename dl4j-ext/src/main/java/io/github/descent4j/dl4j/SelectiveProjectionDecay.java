@@ -324,7 +324,14 @@ public final class SelectiveProjectionDecay implements Regularization {
             }
         }
         Staging gradient = stage(gradView, s.floats);
-        state.condition = -dotGradientOffset(params, gradient, state.anchor, atFloat(param), param.offset(), n, s);
+        if (state.offsets == null) {
+            if (n > MAX_ARRAY) {
+                throw new IllegalStateException("parameter array of " + n + " values is too long for Selective Projection Decay's"
+                        + " heap buffers (at most " + MAX_ARRAY + ")");
+            }
+            state.offsets = new double[(int) n];
+        }
+        state.condition = -dotGradientOffset(params, gradient, state.anchor, atFloat(param), param.offset(), n, state.offsets, s);
         state.pending = true;
         state.pendingIteration = iteration;
         state.pendingEpoch = epoch;
@@ -477,9 +484,8 @@ public final class SelectiveProjectionDecay implements Regularization {
             }
             state.applications++;
             Scratch s = Scratch.get();
-            Staging params = stage(param, s.floats);
             Staging updates = stage(update, s.floats);
-            project(params, updates, state.anchor, atFloat(param), param.offset(), n, state.config.lambda, s);
+            project(updates, state.offsets, n, state.config.lambda, s);
             if (updates instanceof HeapStaging) {
                 ((HeapStaging) updates).flush();
             }
@@ -533,7 +539,7 @@ public final class SelectiveProjectionDecay implements Regularization {
     /** For tests: when positive, the exact number of lanes (1 or 2), whatever the caps; 0 in production. */
     static volatile int forcedLanes = 0;
 
-    /** The work on parts {@code [0, parts)} of an array: {@code x} and {@code y} are the lane's own stagings. */
+    /** The work on parts {@code [0, parts)} of an array: {@code x} and {@code y} (or null) are the lane's own stagings. */
     @FunctionalInterface
     private interface PartBody {
         void run(int part, long from, int len, Staging x, Staging y, Scratch s);
@@ -563,12 +569,13 @@ public final class SelectiveProjectionDecay implements Regularization {
      * Runs {@code body} on every part of a long array: the first half of the parts on this thread, the rest on
      * {@link ForkJoinPool#commonPool()}, or all on this thread when one lane is allowed or a staging cannot be
      * shared. Each part writes only its own range and its own partial results, so the outcome is the same.
+     * {@code y} may be null (a pass over one array).
      */
     private static void forEachPart(long n, Staging x, Staging y, Scratch s, PartBody body) {
         int parts = parts(n);
         int lanes = parts < 2 ? 1 : lanes();
         int split = lanes < 2 ? parts : (parts + 1) / 2;
-        boolean shareable = split < parts && x.forLane(s.floats) != null && y.forLane(s.floats) != null;
+        boolean shareable = split < parts && x.forLane(s.floats) != null && (y == null || y.forLane(s.floats) != null);
         if (!shareable) {
             split = parts;
         }
@@ -578,7 +585,7 @@ public final class SelectiveProjectionDecay implements Regularization {
             other = ForkJoinPool.commonPool().submit(() -> {
                 Scratch own = Scratch.get();
                 Staging ox = x.forLane(own.floats);
-                Staging oy = y.forLane(own.floats);
+                Staging oy = y == null ? null : y.forLane(own.floats);
                 for (int part = first; part < parts; part++) {
                     long from = (long) part * PART;
                     body.run(part, from, (int) Math.min(PART, n - from), ox, oy, own);
@@ -621,21 +628,21 @@ public final class SelectiveProjectionDecay implements Regularization {
         return sum;
     }
 
-    /** Σ g·(θ − θ₀) over the array. */
+    /** Σ g·(θ − θ₀) over the array, storing d = θ − θ₀ into {@code offsets} for the projection step. */
     private static double dotGradientOffset(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
-                                            long offset, long n, Scratch s) {
+                                            long offset, long n, double[] offsets, Scratch s) {
         if (n < PARALLEL_MIN) {
-            return dotRange(params, gradient, anchor, toFloat, offset, 0, n, s);
+            return dotRange(params, gradient, anchor, toFloat, offset, 0, n, offsets, s);
         }
         double[] partials = new double[parts(n)];
         forEachPart(n, params, gradient, s, (part, from, len, p, g, sc) ->
-                partials[part] = dotRange(p, g, anchor, toFloat, offset, from, from + len, sc));
+                partials[part] = dotRange(p, g, anchor, toFloat, offset, from, from + len, offsets, sc));
         return sumInOrder(partials);
     }
 
-    /** Σ g·(θ − θ₀) over elements {@code [start, end)}, chunk by chunk in order. */
+    /** Σ g·(θ − θ₀) over elements {@code [start, end)}, chunk by chunk in order; d = θ − θ₀ into {@code offsets}. */
     private static double dotRange(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
-                                   long offset, long start, long end, Scratch s) {
+                                   long offset, long start, long end, double[] offsets, Scratch s) {
         boolean floats = toFloat && params.holdsFloats() && gradient.holdsFloats();
         double sum = 0;
         for (long from = start; from < end; from += CHUNK) {
@@ -644,32 +651,35 @@ public final class SelectiveProjectionDecay implements Regularization {
                 params.readFloats(from, s.thetaFloats, len);
                 gradient.readFloats(from, s.otherFloats, len);
                 float[] a = anchorFloats(anchor, offset + from, len, s);
-                sum += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(anchor, offset + from), len);
+                sum += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(anchor, offset + from), len,
+                        offsets, (int) from);
             } else {
                 params.read(from, s.a, len);
                 gradient.read(from, s.b, len);
                 readAnchor(anchor, toFloat, offset + from, len, s);
-                sum += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len);
+                sum += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len, offsets, (int) from);
             }
         }
         return sum;
     }
 
-    /** u ← u + λ·r·(θ − u − θ₀), with r from ‖θ − θ₀‖ and ‖θ − u − θ₀‖. */
-    private static void project(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset, long n,
-                                double lambda, Scratch s) {
+    /**
+     * u ← u + λ·r·(d − u), with d = θ − θ₀ kept by the condition step (DL4J does not move θ between the two
+     * steps) and r from ‖d‖ = ‖θ − θ₀‖ and ‖d − u‖ = ‖θ̃ − θ₀‖.
+     */
+    private static void project(Staging updates, double[] offsets, long n, double lambda, Scratch s) {
         double current;
         double next;
         if (n < PARALLEL_MIN) {
             double[] norms = new double[2];
-            normsRange(params, updates, anchor, toFloat, offset, 0, n, s, norms, 0);
+            normsRange(updates, offsets, 0, n, s, norms, 0);
             current = norms[0];
             next = norms[1];
         } else {
             int parts = parts(n);
             double[] norms = new double[2 * parts];
-            forEachPart(n, params, updates, s, (part, from, len, p, u, sc) ->
-                    normsRange(p, u, anchor, toFloat, offset, from, from + len, sc, norms, 2 * part));
+            forEachPart(n, updates, null, s, (part, from, len, u, unused, sc) ->
+                    normsRange(u, offsets, from, from + len, sc, norms, 2 * part));
             current = 0;
             next = 0;
             for (int part = 0; part < parts; part++) {
@@ -682,66 +692,46 @@ public final class SelectiveProjectionDecay implements Regularization {
             return;
         }
         if (n < PARALLEL_MIN) {
-            shrinkRange(params, updates, anchor, toFloat, offset, 0, n, shrink, s);
+            shrinkRange(updates, offsets, 0, n, shrink, s);
         } else {
-            forEachPart(n, params, updates, s, (part, from, len, p, u, sc) ->
-                    shrinkRange(p, u, anchor, toFloat, offset, from, from + len, shrink, sc));
+            forEachPart(n, updates, null, s, (part, from, len, u, unused, sc) ->
+                    shrinkRange(u, offsets, from, from + len, shrink, sc));
         }
     }
 
-    /** ‖θ − θ₀‖² and ‖θ − u − θ₀‖² over elements {@code [start, end)} into {@code out[at]}, {@code out[at + 1]}. */
-    private static void normsRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
-                                   long start, long end, Scratch s, double[] out, int at) {
-        boolean floats = toFloat && params.holdsFloats() && updates.holdsFloats();
+    /** ‖d‖² and ‖d − u‖² over elements {@code [start, end)} into {@code out[at]}, {@code out[at + 1]}. */
+    private static void normsRange(Staging updates, double[] offsets, long start, long end, Scratch s, double[] out, int at) {
         double[] sums = s.sums;
         sums[0] = 0;
         sums[1] = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            if (floats) {
-                params.readFloats(from, s.thetaFloats, len);
+            if (updates.holdsFloats()) {
                 updates.readFloats(from, s.otherFloats, len);
-                float[] a = anchorFloats(anchor, offset + from, len, s);
-                ProjectionSums.offsetNorms(s.thetaFloats, s.otherFloats, a, anchorIndex(anchor, offset + from), len, sums);
+                ProjectionSums.offsetNorms(offsets, (int) from, s.otherFloats, len, sums);
             } else {
-                readAll(params, updates, anchor, toFloat, offset, from, len, s);
-                ProjectionSums.offsetNorms(s.a, s.b, s.c, len, sums);
+                updates.read(from, s.b, len);
+                ProjectionSums.offsetNorms(offsets, (int) from, s.b, len, sums);
             }
         }
         out[at] = sums[0];
         out[at + 1] = sums[1];
     }
 
-    /** u ← u + shrink·(θ − u − θ₀) over elements {@code [start, end)}. */
-    private static void shrinkRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
-                                    long start, long end, double shrink, Scratch s) {
-        boolean floats = toFloat && params.holdsFloats() && updates.holdsFloats();
+    /** u ← u + shrink·(d − u) over elements {@code [start, end)}. */
+    private static void shrinkRange(Staging updates, double[] offsets, long start, long end, double shrink, Scratch s) {
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            if (floats) {
-                params.readFloats(from, s.thetaFloats, len);
+            if (updates.holdsFloats()) {
                 updates.readFloats(from, s.otherFloats, len);
-                float[] a = anchorFloats(anchor, offset + from, len, s);
-                ProjectionSums.shrinkUpdate(s.thetaFloats, s.otherFloats, a, anchorIndex(anchor, offset + from), len, shrink);
+                ProjectionSums.shrinkUpdate(offsets, (int) from, s.otherFloats, len, shrink);
                 updates.writeFloats(from, s.otherFloats, len);
             } else {
-                final double[] p = s.a;
-                final double[] u = s.b;
-                final double[] a = s.c;
-                readAll(params, updates, anchor, toFloat, offset, from, len, s);
-                for (int i = 0; i < len; i++) {
-                    u[i] += shrink * ((p[i] - u[i]) - a[i]);
-                }
-                updates.write(from, u, len);
+                updates.read(from, s.b, len);
+                ProjectionSums.shrinkUpdate(offsets, (int) from, s.b, len, shrink);
+                updates.write(from, s.b, len);
             }
         }
-    }
-
-    private static void readAll(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset, long from,
-                                int len, Scratch s) {
-        params.read(from, s.a, len);
-        updates.read(from, s.b, len);
-        readAnchor(anchor, toFloat, offset + from, len, s);
     }
 
     /** θ₀ at positions {@code [position, position + len)} of the flattened parameters into {@code s.c}. */

@@ -9,17 +9,20 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The chunk kernels of Selective Projection Decay: the float overloads give the same bits as the double ones
- * on the widened values (same arithmetic, same summation order), the sums agree with a plain sequential
- * double evaluation, and the rewrite of u is exactly the rule evaluated per element in double.
+ * on the widened values (same arithmetic, same summation order), the stored offsets are exactly θ − θ₀ in
+ * double, the sums agree with a plain sequential double evaluation, and the rewrite of u is exactly the rule
+ * evaluated per element in double.
  */
 class ProjectionSumsTest {
     /** Lengths around the unrolling widths (4 and 8) and a full chunk. */
     private static final int[] LENGTHS = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 1000, UpdateRuleGradientUpdater.CHUNK};
     /** θ₀ is read from this index on, as from a segment covering more than the chunk. */
     private static final int AT = 5;
+    /** The offsets are written from this index on, as for a chunk inside the array. */
+    private static final int TO = 3;
 
     @Test
-    void floatAndDoubleOverloadsGiveTheSameBitsAndMatchASequentialSum() {
+    void floatAndDoubleOverloadsGiveTheSameBitsAndMatchASequentialEvaluation() {
         Random random = new Random(11);
         int cases = 0;
         for (int n : LENGTHS) {
@@ -32,12 +35,20 @@ class ProjectionSumsTest {
             double[] uD = widen(u, 0, n);
             double[] anchorD = widen(anchor, AT, n);
 
-            double dot = ProjectionSums.gradientOffsetDot(g, theta, anchor, AT, n);
-            assertThat(dot).as("n=%d: float dot vs double dot", n).isEqualTo(ProjectionSums.gradientOffsetDot(gD, thetaD, anchorD, n));
+            double[] offsetsF = new double[TO + n];
+            double[] offsetsD = new double[TO + n];
+            double dot = ProjectionSums.gradientOffsetDot(g, theta, anchor, AT, n, offsetsF, TO);
+            assertThat(dot).as("n=%d: float dot vs double dot", n)
+                    .isEqualTo(ProjectionSums.gradientOffsetDot(gD, thetaD, anchorD, n, offsetsD, TO));
+            assertThat(offsetsF).as("n=%d: offsets, float vs double", n).containsExactly(offsetsD);
+            for (int i = 0; i < n; i++) {
+                assertThat(offsetsF[TO + i]).as("n=%d: d[%d] = θ − θ₀", n, i).isEqualTo(thetaD[i] - anchorD[i]);
+            }
+
             double[] sumsF = {0.25, 0.5};   // the norms add to what is there
             double[] sumsD = {0.25, 0.5};
-            ProjectionSums.offsetNorms(theta, u, anchor, AT, n, sumsF);
-            ProjectionSums.offsetNorms(thetaD, uD, anchorD, n, sumsD);
+            ProjectionSums.offsetNorms(offsetsF, TO, u, n, sumsF);
+            ProjectionSums.offsetNorms(offsetsD, TO, uD, n, sumsD);
             assertThat(sumsF).as("n=%d: float norms vs double norms", n).containsExactly(sumsD);
 
             double expectedDot = 0;
@@ -67,19 +78,26 @@ class ProjectionSumsTest {
         double shrink = 0.37;
         int changed = 0;
         for (int n : LENGTHS) {
-            float[] theta = floats(random, n, 1f);
+            double[] offsets = new double[TO + n];
+            for (int i = 0; i < offsets.length; i++) {
+                offsets[i] = random.nextGaussian();
+            }
             float[] u = floats(random, n, 1e-2f);
-            float[] anchor = floats(random, n + AT, 1f);
+            double[] uD = widen(u, 0, n);
             float[] expected = new float[n];
+            double[] expectedD = new double[n];
             for (int i = 0; i < n; i++) {
                 double ui = u[i];
-                expected[i] = (float) (ui + shrink * (((double) theta[i] - ui) - (double) anchor[AT + i]));
+                expectedD[i] = ui + shrink * (offsets[TO + i] - ui);
+                expected[i] = (float) expectedD[i];
                 if (expected[i] != u[i]) {
                     changed++;
                 }
             }
-            ProjectionSums.shrinkUpdate(theta, u, anchor, AT, n, shrink);
-            assertThat(u).as("n=%d", n).containsExactly(expected);
+            ProjectionSums.shrinkUpdate(offsets, TO, u, n, shrink);
+            assertThat(u).as("n=%d, float", n).containsExactly(expected);
+            ProjectionSums.shrinkUpdate(offsets, TO, uD, n, shrink);
+            assertThat(uD).as("n=%d, double", n).containsExactly(expectedD);
         }
         assertThat(changed).as("values the rewrite changed").isGreaterThan(4000);
     }
