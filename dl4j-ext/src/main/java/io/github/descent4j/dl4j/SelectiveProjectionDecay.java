@@ -126,13 +126,18 @@ import java.util.concurrent.ForkJoinTask;
  * in an ND4J workspace, and both steps read and write the network's arrays through their direct buffers in
  * cache-sized chunks ({@code Staging}) without allocating ND4J arrays, so nothing can outlive a workspace.
  * Parameter arrays of other data types or non-contiguous layouts take a slower path through copies made
- * outside any workspace.
+ * outside any workspace. Besides the anchor, SPD keeps d = θ − θ₀ in double for each parameter array, written
+ * by the condition step and read by the projection step of the same update: 8 bytes per parameter on the
+ * Java heap, held (and reused) for as long as the network lives. DL4J runs the condition steps of all
+ * arrays of an updater block before any projection step, so the offsets of every array are alive at once.
  * <p>
  * <b>Speed.</b> Each step is one pass over the array (the projection two: the norms, then the rewrite of u),
  * in chunks of 4096 values read straight from the direct buffers. On float arrays the kernels
  * ({@code ProjectionSums}) widen each value to double where they use it, and sum a chunk with eight (the
  * norms four) interleaved partial sums combined in a fixed order; so the sums differ from a sequential loop
- * by rounding only, and never between runs.
+ * by rounding only, and never between runs. The projection reads d instead of widening θ and θ₀ again (scalar
+ * float-to-double conversions are what these passes spend most of their time on), so it evaluates
+ * θ̃ − θ₀ as d − u and the new update as u + λ·r·(d − u).
  * <p>
  * <b>Threads.</b> Arrays of at least 2¹⁸ values are reduced in fixed parts of 65536 values whose partial
  * sums are combined in part order, so the result does not depend on how many threads ran. With
