@@ -176,6 +176,32 @@ final class AnchorSegment implements Serializable {
         }
     }
 
+    /**
+     * The values themselves when this segment holds floats (not a copy: never to be modified), else null;
+     * position {@code p} of the flattened parameters is at {@link #indexOf}{@code (p)}.
+     */
+    float[] floatValues() {
+        return floats;
+    }
+
+    /** Index in this segment's values of position {@code position} of the flattened parameters (covered). */
+    int indexOf(long position) {
+        return (int) (position - offset);
+    }
+
+    /** Values {@code [from, from + n)} of the flattened parameters (covered) rounded to float, into {@code dst}. */
+    void readRounded(long from, float[] dst, int n) {
+        int start = indexOf(from);
+        if (floats != null) {
+            System.arraycopy(floats, start, dst, 0, n);
+        } else {
+            final double[] d = doubles;
+            for (int i = 0; i < n; i++) {
+                dst[i] = (float) d[start + i];
+            }
+        }
+    }
+
     double value(long index) {
         return floats != null ? floats[(int) index] : doubles[(int) index];
     }

@@ -39,6 +39,11 @@ final class ParameterStates {
         int pendingEpoch;
         /** c = −⟨g, θ − θ₀⟩ of the pending update. */
         double condition;
+        /**
+         * d = θ − θ₀ in double, written by the condition step for the projection step of the same update (so that
+         * pass need not widen θ and θ₀ again); null before the first condition step.
+         */
+        double[] offsets;
 
         /** Whether a projection step consumed an update, and at which (iteration, epoch). */
         boolean consumed;

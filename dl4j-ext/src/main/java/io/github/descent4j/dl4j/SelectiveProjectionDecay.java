@@ -126,7 +126,18 @@ import java.util.concurrent.ForkJoinTask;
  * in an ND4J workspace, and both steps read and write the network's arrays through their direct buffers in
  * cache-sized chunks ({@code Staging}) without allocating ND4J arrays, so nothing can outlive a workspace.
  * Parameter arrays of other data types or non-contiguous layouts take a slower path through copies made
- * outside any workspace.
+ * outside any workspace. Besides the anchor, SPD keeps d = θ − θ₀ in double for each parameter array, written
+ * by the condition step and read by the projection step of the same update: 8 bytes per parameter on the
+ * Java heap, held (and reused) for as long as the network lives. DL4J runs the condition steps of all
+ * arrays of an updater block before any projection step, so the offsets of every array are alive at once.
+ * <p>
+ * <b>Speed.</b> Each step is one pass over the array (the projection two: the norms, then the rewrite of u),
+ * in chunks of 4096 values read straight from the direct buffers. On float arrays the kernels
+ * ({@code ProjectionSums}) widen each value to double where they use it, and sum a chunk with eight (the
+ * norms four) interleaved partial sums combined in a fixed order; so the sums differ from a sequential loop
+ * by rounding only, and never between runs. The projection reads d instead of widening θ and θ₀ again (scalar
+ * float-to-double conversions are what these passes spend most of their time on), so it evaluates
+ * θ̃ − θ₀ as d − u and the new update as u + λ·r·(d − u).
  * <p>
  * <b>Threads.</b> Arrays of at least 2¹⁸ values are reduced in fixed parts of 65536 values whose partial
  * sums are combined in part order, so the result does not depend on how many threads ran. With
@@ -318,7 +329,14 @@ public final class SelectiveProjectionDecay implements Regularization {
             }
         }
         Staging gradient = stage(gradView, s.floats);
-        state.condition = -dotGradientOffset(params, gradient, state.anchor, atFloat(param), param.offset(), n, s);
+        if (state.offsets == null) {
+            if (n > MAX_ARRAY) {
+                throw new IllegalStateException("parameter array of " + n + " values is too long for Selective Projection Decay's"
+                        + " heap buffers (at most " + MAX_ARRAY + ")");
+            }
+            state.offsets = new double[(int) n];
+        }
+        state.condition = -dotGradientOffset(params, gradient, state.anchor, atFloat(param), param.offset(), n, state.offsets, s);
         state.pending = true;
         state.pendingIteration = iteration;
         state.pendingEpoch = epoch;
@@ -471,9 +489,8 @@ public final class SelectiveProjectionDecay implements Regularization {
             }
             state.applications++;
             Scratch s = Scratch.get();
-            Staging params = stage(param, s.floats);
             Staging updates = stage(update, s.floats);
-            project(params, updates, state.anchor, atFloat(param), param.offset(), n, state.config.lambda, s);
+            project(updates, state.offsets, n, state.config.lambda, s);
             if (updates instanceof HeapStaging) {
                 ((HeapStaging) updates).flush();
             }
@@ -527,7 +544,7 @@ public final class SelectiveProjectionDecay implements Regularization {
     /** For tests: when positive, the exact number of lanes (1 or 2), whatever the caps; 0 in production. */
     static volatile int forcedLanes = 0;
 
-    /** The work on parts {@code [0, parts)} of an array: {@code x} and {@code y} are the lane's own stagings. */
+    /** The work on parts {@code [0, parts)} of an array: {@code x} and {@code y} (or null) are the lane's own stagings. */
     @FunctionalInterface
     private interface PartBody {
         void run(int part, long from, int len, Staging x, Staging y, Scratch s);
@@ -557,12 +574,13 @@ public final class SelectiveProjectionDecay implements Regularization {
      * Runs {@code body} on every part of a long array: the first half of the parts on this thread, the rest on
      * {@link ForkJoinPool#commonPool()}, or all on this thread when one lane is allowed or a staging cannot be
      * shared. Each part writes only its own range and its own partial results, so the outcome is the same.
+     * {@code y} may be null (a pass over one array).
      */
     private static void forEachPart(long n, Staging x, Staging y, Scratch s, PartBody body) {
         int parts = parts(n);
         int lanes = parts < 2 ? 1 : lanes();
         int split = lanes < 2 ? parts : (parts + 1) / 2;
-        boolean shareable = split < parts && x.forLane(s.floats) != null && y.forLane(s.floats) != null;
+        boolean shareable = split < parts && x.forLane(s.floats) != null && (y == null || y.forLane(s.floats) != null);
         if (!shareable) {
             split = parts;
         }
@@ -572,7 +590,7 @@ public final class SelectiveProjectionDecay implements Regularization {
             other = ForkJoinPool.commonPool().submit(() -> {
                 Scratch own = Scratch.get();
                 Staging ox = x.forLane(own.floats);
-                Staging oy = y.forLane(own.floats);
+                Staging oy = y == null ? null : y.forLane(own.floats);
                 for (int part = first; part < parts; part++) {
                     long from = (long) part * PART;
                     body.run(part, from, (int) Math.min(PART, n - from), ox, oy, own);
@@ -615,58 +633,58 @@ public final class SelectiveProjectionDecay implements Regularization {
         return sum;
     }
 
-    /** Σ g·(θ − θ₀) over the array. */
+    /** Σ g·(θ − θ₀) over the array, storing d = θ − θ₀ into {@code offsets} for the projection step. */
     private static double dotGradientOffset(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
-                                            long offset, long n, Scratch s) {
+                                            long offset, long n, double[] offsets, Scratch s) {
         if (n < PARALLEL_MIN) {
-            return dotRange(params, gradient, anchor, toFloat, offset, 0, n, s);
+            return dotRange(params, gradient, anchor, toFloat, offset, 0, n, offsets, s);
         }
         double[] partials = new double[parts(n)];
         forEachPart(n, params, gradient, s, (part, from, len, p, g, sc) ->
-                partials[part] = dotRange(p, g, anchor, toFloat, offset, from, from + len, sc));
+                partials[part] = dotRange(p, g, anchor, toFloat, offset, from, from + len, offsets, sc));
         return sumInOrder(partials);
     }
 
-    /** Σ g·(θ − θ₀) over elements {@code [start, end)}. */
+    /** Σ g·(θ − θ₀) over elements {@code [start, end)}, chunk by chunk in order; d = θ − θ₀ into {@code offsets}. */
     private static double dotRange(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
-                                   long offset, long start, long end, Scratch s) {
-        final double[] p = s.a;
-        final double[] g = s.b;
-        final double[] a = s.c;
+                                   long offset, long start, long end, double[] offsets, Scratch s) {
+        boolean floats = toFloat && params.holdsFloats() && gradient.holdsFloats();
         double sum = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            params.read(from, p, len);
-            gradient.read(from, g, len);
-            if (anchor == null) {
-                for (int i = 0; i < len; i++) {
-                    sum += g[i] * p[i];
-                }
+            if (floats) {
+                params.readFloats(from, s.thetaFloats, len);
+                gradient.readFloats(from, s.otherFloats, len);
+                float[] a = anchorFloats(anchor, offset + from, len, s);
+                sum += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(anchor, offset + from), len,
+                        offsets, (int) from);
             } else {
-                anchor.read(offset + from, a, len, toFloat);
-                for (int i = 0; i < len; i++) {
-                    sum += g[i] * (p[i] - a[i]);
-                }
+                params.read(from, s.a, len);
+                gradient.read(from, s.b, len);
+                readAnchor(anchor, toFloat, offset + from, len, s);
+                sum += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len, offsets, (int) from);
             }
         }
         return sum;
     }
 
-    /** u ← u + λ·r·(θ − u − θ₀), with r from ‖θ − θ₀‖ and ‖θ − u − θ₀‖. */
-    private static void project(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset, long n,
-                                double lambda, Scratch s) {
+    /**
+     * u ← u + λ·r·(d − u), with d = θ − θ₀ kept by the condition step (DL4J does not move θ between the two
+     * steps) and r from ‖d‖ = ‖θ − θ₀‖ and ‖d − u‖ = ‖θ̃ − θ₀‖.
+     */
+    private static void project(Staging updates, double[] offsets, long n, double lambda, Scratch s) {
         double current;
         double next;
         if (n < PARALLEL_MIN) {
             double[] norms = new double[2];
-            normsRange(params, updates, anchor, toFloat, offset, 0, n, s, norms, 0);
+            normsRange(updates, offsets, 0, n, s, norms, 0);
             current = norms[0];
             next = norms[1];
         } else {
             int parts = parts(n);
             double[] norms = new double[2 * parts];
-            forEachPart(n, params, updates, s, (part, from, len, p, u, sc) ->
-                    normsRange(p, u, anchor, toFloat, offset, from, from + len, sc, norms, 2 * part));
+            forEachPart(n, updates, null, s, (part, from, len, u, unused, sc) ->
+                    normsRange(u, offsets, from, from + len, sc, norms, 2 * part));
             current = 0;
             next = 0;
             for (int part = 0; part < parts; part++) {
@@ -679,60 +697,76 @@ public final class SelectiveProjectionDecay implements Regularization {
             return;
         }
         if (n < PARALLEL_MIN) {
-            shrinkRange(params, updates, anchor, toFloat, offset, 0, n, shrink, s);
+            shrinkRange(updates, offsets, 0, n, shrink, s);
         } else {
-            forEachPart(n, params, updates, s, (part, from, len, p, u, sc) ->
-                    shrinkRange(p, u, anchor, toFloat, offset, from, from + len, shrink, sc));
+            forEachPart(n, updates, null, s, (part, from, len, u, unused, sc) ->
+                    shrinkRange(u, offsets, from, from + len, shrink, sc));
         }
     }
 
-    /** ‖θ − θ₀‖² and ‖θ − u − θ₀‖² over elements {@code [start, end)} into {@code out[at]}, {@code out[at + 1]}. */
-    private static void normsRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
-                                   long start, long end, Scratch s, double[] out, int at) {
-        final double[] p = s.a;
-        final double[] u = s.b;
-        final double[] a = s.c;
-        double current = 0;
-        double next = 0;
+    /** ‖d‖² and ‖d − u‖² over elements {@code [start, end)} into {@code out[at]}, {@code out[at + 1]}. */
+    private static void normsRange(Staging updates, double[] offsets, long start, long end, Scratch s, double[] out, int at) {
+        double[] sums = s.sums;
+        sums[0] = 0;
+        sums[1] = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            readAll(params, updates, anchor, toFloat, offset, from, len, s);
-            for (int i = 0; i < len; i++) {
-                double before = p[i] - a[i];
-                double after = (p[i] - u[i]) - a[i];
-                current += before * before;
-                next += after * after;
+            if (updates.holdsFloats()) {
+                updates.readFloats(from, s.otherFloats, len);
+                ProjectionSums.offsetNorms(offsets, (int) from, s.otherFloats, len, sums);
+            } else {
+                updates.read(from, s.b, len);
+                ProjectionSums.offsetNorms(offsets, (int) from, s.b, len, sums);
             }
         }
-        out[at] = current;
-        out[at + 1] = next;
+        out[at] = sums[0];
+        out[at + 1] = sums[1];
     }
 
-    /** u ← u + shrink·(θ − u − θ₀) over elements {@code [start, end)}. */
-    private static void shrinkRange(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset,
-                                    long start, long end, double shrink, Scratch s) {
-        final double[] p = s.a;
-        final double[] u = s.b;
-        final double[] a = s.c;
+    /** u ← u + shrink·(d − u) over elements {@code [start, end)}. */
+    private static void shrinkRange(Staging updates, double[] offsets, long start, long end, double shrink, Scratch s) {
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
-            readAll(params, updates, anchor, toFloat, offset, from, len, s);
-            for (int i = 0; i < len; i++) {
-                u[i] += shrink * ((p[i] - u[i]) - a[i]);
+            if (updates.holdsFloats()) {
+                updates.readFloats(from, s.otherFloats, len);
+                ProjectionSums.shrinkUpdate(offsets, (int) from, s.otherFloats, len, shrink);
+                updates.writeFloats(from, s.otherFloats, len);
+            } else {
+                updates.read(from, s.b, len);
+                ProjectionSums.shrinkUpdate(offsets, (int) from, s.b, len, shrink);
+                updates.write(from, s.b, len);
             }
-            updates.write(from, u, len);
         }
     }
 
-    private static void readAll(Staging params, Staging updates, AnchorSegment anchor, boolean toFloat, long offset, long from,
-                                int len, Scratch s) {
-        params.read(from, s.a, len);
-        updates.read(from, s.b, len);
+    /** θ₀ at positions {@code [position, position + len)} of the flattened parameters into {@code s.c}. */
+    private static void readAnchor(AnchorSegment anchor, boolean toFloat, long position, int len, Scratch s) {
         if (anchor == null) {
             Arrays.fill(s.c, 0, len, 0.0);
         } else {
-            anchor.read(offset + from, s.c, len, toFloat);
+            anchor.read(position, s.c, len, toFloat);
         }
+    }
+
+    /**
+     * θ₀ at positions {@code [position, position + len)} as floats, from index {@link #anchorIndex}: the
+     * anchor's own float array (no copy), else its doubles rounded to float in scratch, or zeros.
+     */
+    private static float[] anchorFloats(AnchorSegment anchor, long position, int len, Scratch s) {
+        if (anchor == null) {
+            return ZERO_FLOATS;
+        }
+        float[] own = anchor.floatValues();
+        if (own != null) {
+            return own;
+        }
+        anchor.readRounded(position, s.anchorFloats, len);
+        return s.anchorFloats;
+    }
+
+    /** Where {@link #anchorFloats} puts position {@code position}. */
+    private static int anchorIndex(AnchorSegment anchor, long position) {
+        return anchor != null && anchor.floatValues() != null ? anchor.indexOf(position) : 0;
     }
 
     /**
@@ -767,13 +801,24 @@ public final class SelectiveProjectionDecay implements Regularization {
         return direct != null ? direct : new HeapStaging(array);
     }
 
+    /** θ₀ = 0 for the float kernels; never written. */
+    private static final float[] ZERO_FLOATS = new float[CHUNK];
+
     /** Per-thread chunk buffers, so neither step allocates per call. */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        /** Double staging of θ, of g or u, and of θ₀. */
         final double[] a = new double[CHUNK];
         final double[] b = new double[CHUNK];
         final double[] c = new double[CHUNK];
+        /** The float stagings' conversion buffer. */
         final float[] floats = new float[CHUNK];
+        /** Float chunks of θ, of g or u, and of θ₀ (when rounded), for the kernels that widen as they go. */
+        final float[] thetaFloats = new float[CHUNK];
+        final float[] otherFloats = new float[CHUNK];
+        final float[] anchorFloats = new float[CHUNK];
+        /** The two running norms of {@link #normsRange}. */
+        final double[] sums = new double[2];
 
         static Scratch get() {
             return LOCAL.get();

@@ -58,6 +58,24 @@ abstract class Staging {
     }
 
     /**
+     * Whether the array holds floats, which {@link #readFloats} and {@link #writeFloats} move as they are, so
+     * a kernel can widen them where it uses them instead of through a {@code double[]} copy.
+     */
+    boolean holdsFloats() {
+        return false;
+    }
+
+    /** Element {@code from + i} into {@code dst[i]}, for {@code i < length}; only when {@link #holdsFloats()}. */
+    void readFloats(long from, float[] dst, int length) {
+        throw new UnsupportedOperationException("not a float array");
+    }
+
+    /** {@code src[i]} into element {@code from + i}, for {@code i < length}; only when {@link #holdsFloats()}. */
+    void writeFloats(long from, float[] src, int length) {
+        throw new UnsupportedOperationException("not a float array");
+    }
+
+    /**
      * The same memory staged through another scratch array, for a second thread working on a disjoint
      * range at the same time; null when this staging cannot be shared (a heap copy).
      */
@@ -103,6 +121,21 @@ abstract class Staging {
         @Override
         Staging forLane(float[] floatScratch) {
             return new FloatStaging(buffer.duplicate(), base, floatScratch);
+        }
+
+        @Override
+        boolean holdsFloats() {
+            return true;
+        }
+
+        @Override
+        void readFloats(long from, float[] dst, int length) {
+            buffer.get(base + (int) from, dst, 0, length);
+        }
+
+        @Override
+        void writeFloats(long from, float[] src, int length) {
+            buffer.put(base + (int) from, src, 0, length);
         }
 
         @Override
