@@ -94,33 +94,69 @@ public final class SharpnessAwareMinimization {
         requireSameShape(params, gradient, "gradient");
         double squaredNorm = 0.0;
         for (int t = 0; t < gradient.length; t++) {
-            double[] g = gradient[t];
-            double[] p = params[t];
-            for (int i = 0; i < g.length; i++) {
-                double tg = adaptive ? (Math.abs(p[i]) + eta) * g[i] : g[i];
-                squaredNorm += tg * tg;
-            }
+            squaredNorm += perturbationSquaredNorm(adaptive, eta, params[t], gradient[t], 0, gradient[t].length);
         }
-        double norm = Math.sqrt(squaredNorm);
+        double scale = perturbationScale(rho, squaredNorm);
         double[][] epsilon = new double[gradient.length][];
-        double scale = norm > 0 ? rho / norm : 0.0;
         for (int t = 0; t < gradient.length; t++) {
-            double[] g = gradient[t];
-            double[] p = params[t];
-            double[] e = new double[g.length];
-            if (scale != 0.0) {
-                for (int i = 0; i < g.length; i++) {
-                    if (adaptive) {
-                        double w = Math.abs(p[i]) + eta;
-                        e[i] = w * w * g[i] * scale;
-                    } else {
-                        e[i] = g[i] * scale;
-                    }
-                }
-            }
-            epsilon[t] = e;
+            epsilon[t] = new double[gradient[t].length];
+            addPerturbation(adaptive, eta, scale, params[t], gradient[t], 0, gradient[t].length, epsilon[t]);
         }
         return epsilon;
+    }
+
+    // ---- the perturbation in pieces, for adapters that stream a framework's parameters in chunks ----
+
+    /**
+     * Σ (T_i g_i)² over i in [from, to), with T_i = |θ_i| + η for ASAM and 1 for SAM: one chunk's share of
+     * the squared norm ‖T ⊙ g‖² (resp. ‖g‖²) that the perturbation divides by. Sum it over every chunk of
+     * every tensor, then call {@link #perturbationScale}.
+     */
+    public static double perturbationSquaredNorm(boolean adaptive, double eta, double[] params, double[] gradient,
+                                                 int from, int to) {
+        double sum = 0.0;
+        for (int i = from; i < to; i++) {
+            double tg = adaptive ? (Math.abs(params[i]) + eta) * gradient[i] : gradient[i];
+            sum += tg * tg;
+        }
+        return sum;
+    }
+
+    /**
+     * ρ / ‖T ⊙ g‖ from the squared norm summed over all parameters, or 0 when that norm is 0 (ε = 0).
+     *
+     * @throws ArithmeticException when the squared norm is NaN or infinite (a non-finite gradient), so that
+     *         no NaN perturbation is ever applied
+     */
+    public static double perturbationScale(double rho, double squaredNorm) {
+        if (!Double.isFinite(squaredNorm)) {
+            throw new ArithmeticException("the squared norm of the SAM gradient is " + squaredNorm
+                    + "; the gradient holds NaN or infinite values");
+        }
+        double norm = Math.sqrt(squaredNorm);
+        return norm > 0 ? rho / norm : 0.0;
+    }
+
+    /**
+     * Adds ε_i = scale · T_i² · g_i (ASAM, T_i = |θ_i| + η) or ε_i = scale · g_i (SAM) to {@code target[i]}
+     * for i in [from, to). {@code target} may be {@code params} itself (θ_i is read before it is written),
+     * which perturbs θ in place.
+     *
+     * @param scale the value of {@link #perturbationScale}
+     */
+    public static void addPerturbation(boolean adaptive, double eta, double scale, double[] params, double[] gradient,
+                                       int from, int to, double[] target) {
+        if (scale == 0.0) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (adaptive) {
+                double w = Math.abs(params[i]) + eta;
+                target[i] += w * w * gradient[i] * scale;
+            } else {
+                target[i] += gradient[i] * scale;
+            }
+        }
     }
 
     /**
