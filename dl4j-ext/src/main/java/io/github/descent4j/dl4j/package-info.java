@@ -30,5 +30,11 @@
  * geometric mean; Kenneweg et al. 2024, "Learning Rate Distributions over Layers Reduce Forgetting"),
  * through the JSON-serializable {@link io.github.descent4j.dl4j.ScaledSchedule}, for DL4J's updaters and
  * these alike, keeping every parameter's optimiser state.
+ * <p>
+ * Sharpness-aware training as training listeners, over any updaters:
+ * {@link io.github.descent4j.dl4j.SharpnessAwareTraining} (SAM, Foret et al. 2021; ASAM, Kwon et al. 2021;
+ * {@code net.addListeners(SharpnessAwareTraining.sam(0.05))}) and
+ * {@link io.github.descent4j.dl4j.BalancednessAwareTraining} (nBAR/oBAR, Li, Zhang and He 2024) for named
+ * {@link io.github.descent4j.dl4j.FactorPair}s with an {@link io.github.descent4j.dl4j.AlphaScheduleConfig}.
  */
 package io.github.descent4j.dl4j;
