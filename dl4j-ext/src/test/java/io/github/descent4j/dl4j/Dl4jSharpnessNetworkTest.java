@@ -346,4 +346,19 @@ class Dl4jSharpnessNetworkTest {
         assertThatThrownBy(() -> SharpnessAwareTraining.fromJson("{\"rho\":-1,\"adaptive\":false,\"eta\":0}"))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("rho");
     }
+
+    @Test
+    void truncatedBackpropIsRejectedWithAClearMessage() {
+        MultiLayerNetwork rnn = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(2).nOut(3).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(3).nOut(1).activation(Activation.IDENTITY).build())
+                .backpropType(org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT).tBPTTLength(2)
+                .build());
+        rnn.init();
+        rnn.setListeners(SharpnessAwareTraining.sam(0.05));
+        DataSet sequence = new DataSet(Nd4j.rand(DataType.DOUBLE, 2, 2, 4), Nd4j.rand(DataType.DOUBLE, 2, 1, 4));
+        assertThatThrownBy(() -> rnn.fit(sequence)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("truncated BPTT");
+    }
 }
