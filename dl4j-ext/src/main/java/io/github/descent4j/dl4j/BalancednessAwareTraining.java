@@ -10,11 +10,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -62,8 +58,6 @@ import java.util.Set;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
 public final class BalancednessAwareTraining extends BaseTrainingListener {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @JsonProperty("variant")
     private final Variant variant;
     @JsonProperty("alpha")
@@ -129,7 +123,7 @@ public final class BalancednessAwareTraining extends BaseTrainingListener {
     public double[] balancedness(Model model) {
         List<Resolved> resolved = resolve(FlatNetwork.of(model, "BalancednessAwareTraining"));
         double[] out = new double[resolved.size()];
-        double[] scratch = Scratch.get().values;
+        ChunkScratch scratch = ChunkScratch.get();
         for (int i = 0; i < out.length; i++) {
             Resolved r = resolved.get(i);
             out[i] = BalancednessAwareRegularization.balancednessFromSquaredNorms(
@@ -145,7 +139,7 @@ public final class BalancednessAwareTraining extends BaseTrainingListener {
         int epoch = network.epoch();
         double batch = Math.max(1, model.batchSize());
         AlphaSchedule schedule = alpha.schedule();
-        double[] scratch = Scratch.get().values;
+        ChunkScratch scratch = ChunkScratch.get();
         List<Resolved> resolved = resolve(network);
         // every decision reads this step's parameters and gradients before any pair is rescaled
         double[][] factors = new double[resolved.size()][];
@@ -160,8 +154,10 @@ public final class BalancednessAwareTraining extends BaseTrainingListener {
                     squaredNorm(r.y.gradView(), scratch) / (gyDivisor * gyDivisor), alphaEta);
         }
         for (int i = 0; i < factors.length; i++) {
-            scale(resolved.get(i).x.paramView(), factors[i][0], scratch);
-            scale(resolved.get(i).y.paramView(), factors[i][1], scratch);
+            for (int k = 0; k < 2; k++) {
+                INDArray factor = k == 0 ? resolved.get(i).x.paramView() : resolved.get(i).y.paramView();
+                scratch.staging(factor, "BalancednessAwareTraining").multiply(factor.length(), factors[i][k], scratch.first);
+            }
         }
     }
 
@@ -236,68 +232,20 @@ public final class BalancednessAwareTraining extends BaseTrainingListener {
         return new IllegalArgumentException("BAR pair " + index + " " + pair + ": " + problem);
     }
 
-    private static double squaredNorm(INDArray array, double[] scratch) {
-        return staging(array).squaredNorm(array.length(), scratch);
-    }
-
-    private static void scale(INDArray array, double factor, double[] scratch) {
-        Staging s = staging(array);
-        long length = array.length();
-        for (long from = 0; from < length; from += scratch.length) {
-            int n = (int) Math.min(scratch.length, length - from);
-            s.read(from, scratch, n);
-            for (int i = 0; i < n; i++) {
-                scratch[i] *= factor;
-            }
-            s.write(from, scratch, n);
-        }
-    }
-
-    private static Staging staging(INDArray array) {
-        Staging s = Staging.of(array, Scratch.get().floats);
-        if (s == null) {
-            throw new UnsupportedOperationException("BAR needs contiguous FLOAT or DOUBLE parameter arrays, got "
-                    + array.dataType() + " with element stride " + array.elementWiseStride());
-        }
-        return s;
-    }
-
-    /** Per-thread chunk buffers. */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
-        final double[] values = new double[UpdateRuleGradientUpdater.CHUNK];
-        final float[] floats = new float[UpdateRuleGradientUpdater.CHUNK];
-
-        static Scratch get() {
-            return LOCAL.get();
-        }
+    private static double squaredNorm(INDArray array, ChunkScratch scratch) {
+        return scratch.staging(array, "BalancednessAwareTraining").squaredNorm(array.length(), scratch.first);
     }
 
     // ---- configuration: JSON, equality ----
 
     /** This configuration as JSON: variant, α schedule and pairs. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ConfigJson.write(this);
     }
 
     /** Reads {@link #toJson()}'s form; invalid values raise the same exceptions as the factories. */
     public static BalancednessAwareTraining fromJson(String json) {
-        try {
-            return JSON.readValue(json, BalancednessAwareTraining.class);
-        } catch (IOException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof IllegalArgumentException invalid) {
-                throw invalid;
-            }
-            throw new UncheckedIOException(e);
-        }
+        return ConfigJson.read(json, BalancednessAwareTraining.class);
     }
 
     @Override

@@ -11,11 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-import org.nd4j.shade.jackson.core.JsonProcessingException;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -68,8 +64,7 @@ import java.util.Objects;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
 public final class SharpnessAwareTraining extends BaseTrainingListener {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    private static final int CHUNK = UpdateRuleGradientUpdater.CHUNK;
     @JsonProperty("rho")
     private final double rho;
     @JsonProperty("adaptive")
@@ -142,22 +137,27 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
         if (trainable.isEmpty()) {
             return;
         }
-        Scratch scratch = Scratch.get();
-        Staging theta = Scratch.staging(params, scratch.floats);
-        Staging grad = Scratch.staging(gradients, scratch.floats);
+        ChunkScratch scratch = ChunkScratch.get();
+        double[] thetaChunk = scratch.first;
+        double[] gradChunk = scratch.second;
+        Staging theta = scratch.staging(params, "SharpnessAwareTraining");
+        Staging grad = scratch.staging(gradients, "SharpnessAwareTraining");
         double batch = Math.max(1, model.batchSize());
 
         double squaredNorm = 0.0;
         for (FlatNetwork.Variable v : trainable) {
             double divisor = v.dividedByMinibatch() ? batch : 1.0;
-            for (long from = v.start(); from < v.end(); from += scratch.theta.length) {
-                int n = (int) Math.min(scratch.theta.length, v.end() - from);
-                scratch.read(theta, grad, from, n, divisor, adaptive);
-                squaredNorm += SharpnessAwareMinimization.perturbationSquaredNorm(adaptive, eta, scratch.theta, scratch.gradient, 0, n);
+            for (long from = v.start(); from < v.end(); from += CHUNK) {
+                int n = (int) Math.min(CHUNK, v.end() - from);
+                readChunk(grad, from, n, divisor, gradChunk);
+                if (adaptive) {
+                    theta.read(from, thetaChunk, n);
+                }
+                squaredNorm += SharpnessAwareMinimization.perturbationSquaredNorm(adaptive, eta, thetaChunk, gradChunk, 0, n);
             }
         }
         if (!Double.isFinite(squaredNorm)) {
-            throw nonFinite(trainable, grad, scratch);
+            throw nonFinite(trainable, grad, gradChunk);
         }
         double scale = SharpnessAwareMinimization.perturbationScale(rho, squaredNorm);
         if (scale == 0.0) {
@@ -173,11 +173,12 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
         try {
             for (FlatNetwork.Variable v : trainable) {
                 double divisor = v.dividedByMinibatch() ? batch : 1.0;
-                for (long from = v.start(); from < v.end(); from += scratch.theta.length) {
-                    int n = (int) Math.min(scratch.theta.length, v.end() - from);
-                    scratch.read(theta, grad, from, n, divisor, true);
-                    SharpnessAwareMinimization.addPerturbation(adaptive, eta, scale, scratch.theta, scratch.gradient, 0, n, scratch.theta);
-                    theta.write(from, scratch.theta, n);
+                for (long from = v.start(); from < v.end(); from += CHUNK) {
+                    int n = (int) Math.min(CHUNK, v.end() - from);
+                    readChunk(grad, from, n, divisor, gradChunk);
+                    theta.read(from, thetaChunk, n);
+                    SharpnessAwareMinimization.addPerturbation(adaptive, eta, scale, thetaChunk, gradChunk, 0, n, thetaChunk);
+                    theta.write(from, thetaChunk, n);
                 }
             }
             network.recomputeGradientAndScore();
@@ -194,65 +195,38 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
         return flat.reshape(flat.length()).get(NDArrayIndex.interval(v.start(), v.end()));
     }
 
-    private static NonFiniteGradientException nonFinite(List<FlatNetwork.Variable> variables, Staging grad, Scratch scratch) {
+    /** Chunk [from, from + n) of the gradient, divided as DL4J's updater will see it. */
+    private static void readChunk(Staging grad, long from, int n, double divisor, double[] out) {
+        grad.read(from, out, n);
+        if (divisor != 1.0) {
+            for (int i = 0; i < n; i++) {
+                out[i] /= divisor;
+            }
+        }
+    }
+
+    private static NonFiniteGradientException nonFinite(List<FlatNetwork.Variable> variables, Staging grad, double[] chunk) {
         for (int t = 0; t < variables.size(); t++) {
             FlatNetwork.Variable v = variables.get(t);
-            for (long from = v.start(); from < v.end(); from += scratch.gradient.length) {
-                int n = (int) Math.min(scratch.gradient.length, v.end() - from);
-                grad.read(from, scratch.gradient, n);
+            for (long from = v.start(); from < v.end(); from += chunk.length) {
+                int n = (int) Math.min(chunk.length, v.end() - from);
+                grad.read(from, chunk, n);
                 for (int i = 0; i < n; i++) {
-                    if (!Double.isFinite(scratch.gradient[i])) {
-                        return new NonFiniteGradientException(t, "flat index " + (from - v.start() + i), scratch.gradient[i], v.describe());
+                    if (!Double.isFinite(chunk[i])) {
+                        return new NonFiniteGradientException(t, "flat index " + (from - v.start() + i), chunk[i], v.describe());
                     }
                 }
             }
         }
-        return new NonFiniteGradientException(-1, "unknown", Double.NaN, "gradient whose squared norm overflowed");
-    }
-
-    /** Per-thread chunk buffers, so a step allocates no heap arrays. */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
-        final double[] theta = new double[UpdateRuleGradientUpdater.CHUNK];
-        final double[] gradient = new double[UpdateRuleGradientUpdater.CHUNK];
-        final float[] floats = new float[UpdateRuleGradientUpdater.CHUNK];
-
-        static Scratch get() {
-            return LOCAL.get();
-        }
-
-        static Staging staging(INDArray flat, float[] floats) {
-            Staging s = Staging.of(flat, floats);
-            if (s == null) {
-                throw new UnsupportedOperationException("sharpness-aware training needs the network's flattened parameters and gradients "
-                        + "as contiguous FLOAT or DOUBLE arrays, got " + flat.dataType() + " with element stride " + flat.elementWiseStride());
-            }
-            return s;
-        }
-
-        /** Chunk [from, from + n) of the gradient (divided as the updater will see it) and, if asked, of θ. */
-        void read(Staging theta, Staging grad, long from, int n, double divisor, boolean withTheta) {
-            grad.read(from, gradient, n);
-            if (divisor != 1.0) {
-                for (int i = 0; i < n; i++) {
-                    gradient[i] /= divisor;
-                }
-            }
-            if (withTheta) {
-                theta.read(from, this.theta, n);
-            }
-        }
+        // every entry finite but Σ g² overflowed
+        return new NonFiniteGradientException(-1, "the sum of squares", Double.POSITIVE_INFINITY, "gradient too large to normalise");
     }
 
     // ---- configuration: JSON, equality ----
 
     /** This configuration as JSON, e.g. {@code {"rho":0.05,"adaptive":false,"eta":0.0}}. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ConfigJson.write(this);
     }
 
     /**
@@ -261,14 +235,7 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
      * @throws InvalidHyperparameterException for out-of-range values, naming the parameter
      */
     public static SharpnessAwareTraining fromJson(String json) {
-        try {
-            return JSON.readValue(json, SharpnessAwareTraining.class);
-        } catch (IOException e) {
-            if (e.getCause() instanceof InvalidHyperparameterException invalid) {
-                throw invalid;
-            }
-            throw new UncheckedIOException(e);
-        }
+        return ConfigJson.read(json, SharpnessAwareTraining.class);
     }
 
     @Override
