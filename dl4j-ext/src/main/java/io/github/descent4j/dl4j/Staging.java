@@ -94,6 +94,18 @@ abstract class Staging {
         return sum;
     }
 
+    /** Multiplies the first {@code length} elements by {@code factor} in place, staged through {@code scratch}. */
+    void multiply(long length, double factor, double[] scratch) {
+        for (long from = 0; from < length; from += scratch.length) {
+            int n = (int) Math.min(scratch.length, length - from);
+            read(from, scratch, n);
+            for (int i = 0; i < n; i++) {
+                scratch[i] *= factor;
+            }
+            write(from, scratch, n);
+        }
+    }
+
     /** Index of the first NaN or infinity among the first {@code length} elements, or -1. */
     long firstNonFinite(long length, double[] scratch) {
         for (long from = 0; from < length; from += scratch.length) {

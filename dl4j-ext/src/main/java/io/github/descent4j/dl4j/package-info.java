@@ -35,5 +35,11 @@
  * {@code ComputationGraph} with adaptive batch sizes (norm, inner-product or augmented test; Lau, Liu, Kolar
  * 2024, "AdAdaGrad"), estimating the per-example variances from micro-batch gradients through
  * {@link io.github.descent4j.core.batch.BatchStatistics#ofMicroBatchMeans}.
+ * <p>
+ * Sharpness-aware training as training listeners, over any updaters:
+ * {@link io.github.descent4j.dl4j.SharpnessAwareTraining} (SAM, Foret et al. 2021; ASAM, Kwon et al. 2021;
+ * {@code net.addListeners(SharpnessAwareTraining.sam(0.05))}) and
+ * {@link io.github.descent4j.dl4j.BalancednessAwareTraining} (nBAR/oBAR, Li, Zhang and He 2024) for named
+ * {@link io.github.descent4j.dl4j.FactorPair}s with an {@link io.github.descent4j.dl4j.AlphaScheduleConfig}.
  */
 package io.github.descent4j.dl4j;

@@ -92,7 +92,12 @@ public final class BalancednessAwareRegularization {
 
     /** B = ½(‖x‖² − ‖y‖²). */
     public static double balancedness(double[] x, double[] y) {
-        return 0.5 * (squaredNorm(x) - squaredNorm(y));
+        return balancednessFromSquaredNorms(squaredNorm(x), squaredNorm(y));
+    }
+
+    /** B = ½(‖x‖² − ‖y‖²) from the two squared norms (for adapters that compute norms themselves). */
+    public static double balancednessFromSquaredNorms(double xSquaredNorm, double ySquaredNorm) {
+        return 0.5 * (xSquaredNorm - ySquaredNorm);
     }
 
     /** One step, with the gradients computed by the oracle at the current parameters. */
@@ -108,11 +113,7 @@ public final class BalancednessAwareRegularization {
     public void step(double[][] gradients) {
         double[][] params = base.parameters();
         double[][] update = base.proposeStep(gradients);   // validates shapes and finiteness; before the rescale
-        double alphaEta = alpha.alpha(steps) * learningRate;
-        if (!(alphaEta >= 0) || Double.isInfinite(alphaEta)) {
-            throw new IllegalStateException("alpha schedule gave " + alpha.alpha(steps) + " at step " + steps
-                    + "; it must be a finite number >= 0");
-        }
+        double alphaEta = alphaEta(alpha, steps, learningRate);
         rescale(variant, params[xIndex], params[yIndex], gradients[xIndex], gradients[yIndex], alphaEta);
         for (int t = 0; t < params.length; t++) {
             double[] p = params[t];
@@ -125,23 +126,48 @@ public final class BalancednessAwareRegularization {
     }
 
     /**
+     * α_t · η_t, the rescale coefficient of step t.
+     *
+     * @throws IllegalStateException when the schedule or the learning rate make it NaN, negative or infinite
+     */
+    public static double alphaEta(AlphaSchedule alpha, long step, double learningRate) {
+        double alphaEta = alpha.alpha(step) * learningRate;
+        if (!(alphaEta >= 0) || Double.isInfinite(alphaEta)) {
+            throw new IllegalStateException("alpha schedule gave " + alpha.alpha(step) + " and the learning rate is "
+                    + learningRate + " at step " + step + "; their product must be a finite number >= 0");
+        }
+        return alphaEta;
+    }
+
+    /**
      * The BAR rescale alone, in place: multiplies one factor by (1 + αη) and the other by (1 − αη), chosen
      * by the variant's rule (ties, ‖·‖ equal, grow x for nBAR and shrink x for oBAR).
      *
      * @param alphaEta α_t · η_t
      */
     public static void rescale(Variant variant, double[] x, double[] y, double[] gx, double[] gy, double alphaEta) {
-        boolean growX = variant == Variant.NBAR
-                ? squaredNorm(gx) >= squaredNorm(gy)
-                : squaredNorm(x) < squaredNorm(y);
-        double fx = growX ? 1.0 + alphaEta : 1.0 - alphaEta;
-        double fy = growX ? 1.0 - alphaEta : 1.0 + alphaEta;
+        double[] f = scaleFactors(variant, squaredNorm(x), squaredNorm(y), squaredNorm(gx), squaredNorm(gy), alphaEta);
         for (int i = 0; i < x.length; i++) {
-            x[i] *= fx;
+            x[i] *= f[0];
         }
         for (int i = 0; i < y.length; i++) {
-            y[i] *= fy;
+            y[i] *= f[1];
         }
+    }
+
+    /**
+     * The factors {f_x, f_y} by which one BAR step multiplies x and y, from the four squared norms (only the
+     * two the variant reads matter): {1 + αη, 1 − αη} when x grows, {1 − αη, 1 + αη} otherwise. nBAR grows x
+     * when ‖g_x‖ ≥ ‖g_y‖; oBAR grows x when ‖x‖ &lt; ‖y‖.
+     *
+     * @param alphaEta α_t · η_t, a finite number &gt;= 0
+     */
+    public static double[] scaleFactors(Variant variant, double xSquaredNorm, double ySquaredNorm,
+                                        double gxSquaredNorm, double gySquaredNorm, double alphaEta) {
+        boolean growX = variant == Variant.NBAR
+                ? gxSquaredNorm >= gySquaredNorm
+                : xSquaredNorm < ySquaredNorm;
+        return growX ? new double[]{1.0 + alphaEta, 1.0 - alphaEta} : new double[]{1.0 - alphaEta, 1.0 + alphaEta};
     }
 
     private static double squaredNorm(double[] v) {

@@ -98,33 +98,80 @@ public final class SharpnessPerturbation {
         requireSameShape(params, out, "out");
         double squaredNorm = 0.0;
         for (int t = 0; t < gradient.length; t++) {
-            double[] g = gradient[t];
-            double[] p = params[t];
-            for (int i = 0; i < g.length; i++) {
-                double tg = adaptive ? (Math.abs(p[i]) + eta) * g[i] : g[i];
-                squaredNorm += tg * tg;
-            }
+            squaredNorm += squaredNorm(adaptive, eta, params[t], gradient[t], 0, gradient[t].length);
         }
-        double norm = Math.sqrt(squaredNorm);
-        if (squaredNorm == Double.POSITIVE_INFINITY) {
-            norm = overflowSafeNorm(params, gradient);
-        }
-        double scale = norm > 0 ? rho / norm : 0.0;
+        double scale = squaredNorm == Double.POSITIVE_INFINITY
+                ? scaleForNorm(rho, overflowSafeNorm(params, gradient))
+                : scale(rho, squaredNorm);
         for (int t = 0; t < gradient.length; t++) {
             double[] g = gradient[t];
             double[] p = params[t];
             double[] e = out[t];
             for (int i = 0; i < g.length; i++) {
-                if (scale == 0.0) {
-                    e[i] = 0.0;
-                } else if (adaptive) {
-                    double w = Math.abs(p[i]) + eta;
-                    e[i] = w * w * g[i] * scale;
-                } else {
-                    e[i] = g[i] * scale;
-                }
+                e[i] = epsilon(adaptive, eta, scale, p[i], g[i]);
             }
         }
+    }
+
+    // ---- the same perturbation in pieces, for adapters that stream a framework's parameters in chunks ----
+
+    /**
+     * Σ (T_i g_i)² over i in [from, to), with T_i = |θ_i| + η for ASAM and 1 for SAM: one chunk's share of
+     * ‖T ⊙ g‖² (resp. ‖g‖²). Sum it over every chunk of every tensor, then call {@link #scale}.
+     */
+    public static double squaredNorm(boolean adaptive, double eta, double[] params, double[] gradient, int from, int to) {
+        double sum = 0.0;
+        for (int i = from; i < to; i++) {
+            double tg = adaptive ? (Math.abs(params[i]) + eta) * gradient[i] : gradient[i];
+            sum += tg * tg;
+        }
+        return sum;
+    }
+
+    /**
+     * ρ / ‖T ⊙ g‖ from the squared norm summed over all parameters, or 0 when that norm is 0 (ε = 0).
+     *
+     * @throws ArithmeticException when the squared norm is NaN or infinite (a non-finite gradient, or one so
+     *         large that its squares overflow), so that no NaN or silently zero perturbation is ever applied
+     */
+    public static double scale(double rho, double squaredNorm) {
+        if (!Double.isFinite(squaredNorm)) {
+            throw new ArithmeticException("the squared norm of the SAM gradient is " + squaredNorm
+                    + "; the gradient holds NaN or infinite values, or values too large to square");
+        }
+        return scaleForNorm(rho, Math.sqrt(squaredNorm));
+    }
+
+    private static double scaleForNorm(double rho, double norm) {
+        return norm > 0 ? rho / norm : 0.0;
+    }
+
+    /**
+     * Adds ε_i to {@code target[i]} for i in [from, to). {@code target} may be {@code params} itself (θ_i is
+     * read before it is written), which perturbs θ in place.
+     *
+     * @param scale the value of {@link #scale}
+     */
+    public static void addPerturbation(boolean adaptive, double eta, double scale, double[] params, double[] gradient,
+                                       int from, int to, double[] target) {
+        if (scale == 0.0) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            target[i] += epsilon(adaptive, eta, scale, params[i], gradient[i]);
+        }
+    }
+
+    /** ε_i = scale · T_i² · g_i (ASAM, T_i = |θ_i| + η) or scale · g_i (SAM). */
+    private static double epsilon(boolean adaptive, double eta, double scale, double theta, double g) {
+        if (scale == 0.0) {
+            return 0.0;
+        }
+        if (adaptive) {
+            double w = Math.abs(theta) + eta;
+            return w * w * g * scale;
+        }
+        return g * scale;
     }
 
     /**

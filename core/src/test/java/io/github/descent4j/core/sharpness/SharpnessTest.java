@@ -189,4 +189,54 @@ class SharpnessTest {
         assertThat(y[0]).isCloseTo(0.9, within(1e-15));
         assertThat(BalancednessAwareRegularization.balancedness(new double[]{1, 1}, new double[]{2})).isEqualTo(-1.0);
     }
+
+    @Test
+    void chunkedPerturbationPiecesAddUpToTheWholePerturbation() {
+        double[][] params = {{3.0, -1.0, 0.5}, {2.0}};
+        double[][] g = {{1.0, 2.0, -0.5}, {-2.0}};
+        for (boolean adaptive : new boolean[]{false, true}) {
+            double eta = adaptive ? 0.01 : 0.0;
+            SharpnessAwareMinimization whole = adaptive
+                    ? SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3, eta)
+                    : SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3);
+            double[][] expected = whole.perturbation(params, g);
+            // the first tensor in two chunks [0, 2) and [2, 3), as an adapter streaming it would
+            double sq = SharpnessPerturbation.squaredNorm(adaptive, eta, params[0], g[0], 0, 2)
+                    + SharpnessPerturbation.squaredNorm(adaptive, eta, params[0], g[0], 2, 3)
+                    + SharpnessPerturbation.squaredNorm(adaptive, eta, params[1], g[1], 0, 1);
+            double scale = SharpnessPerturbation.scale(0.3, sq);
+            double[][] perturbed = copy(params);
+            SharpnessPerturbation.addPerturbation(adaptive, eta, scale, perturbed[0], g[0], 0, 2, perturbed[0]);
+            SharpnessPerturbation.addPerturbation(adaptive, eta, scale, perturbed[0], g[0], 2, 3, perturbed[0]);
+            SharpnessPerturbation.addPerturbation(adaptive, eta, scale, perturbed[1], g[1], 0, 1, perturbed[1]);
+            for (int t = 0; t < params.length; t++) {
+                for (int i = 0; i < params[t].length; i++) {
+                    assertThat(perturbed[t][i]).as("adaptive=%s tensor %d [%d]", adaptive, t, i)
+                            .isEqualTo(params[t][i] + expected[t][i]);
+                }
+            }
+        }
+        assertThat(SharpnessPerturbation.scale(0.5, 0.0)).isZero();
+        assertThat(SharpnessPerturbation.scale(0.5, 4.0)).isEqualTo(0.25);
+        assertThatThrownBy(() -> SharpnessPerturbation.scale(0.5, Double.NaN))
+                .isInstanceOf(ArithmeticException.class).hasMessageContaining("NaN");
+    }
+
+    @Test
+    void barScaleFactorsFollowTheVariantsRules() {
+        var nbar = BalancednessAwareRegularization.Variant.NBAR;
+        var obar = BalancednessAwareRegularization.Variant.OBAR;
+        // nBAR reads the gradient norms only
+        assertThat(BalancednessAwareRegularization.scaleFactors(nbar, 1, 9, 4, 1, 0.1)).containsExactly(1.1, 0.9);
+        assertThat(BalancednessAwareRegularization.scaleFactors(nbar, 9, 1, 1, 4, 0.1)).containsExactly(0.9, 1.1);
+        assertThat(BalancednessAwareRegularization.scaleFactors(nbar, 9, 1, 2, 2, 0.1)).containsExactly(1.1, 0.9);
+        // oBAR reads the factor norms only: the larger factor shrinks, a tie shrinks x
+        assertThat(BalancednessAwareRegularization.scaleFactors(obar, 9, 1, 1, 4, 0.1)).containsExactly(0.9, 1.1);
+        assertThat(BalancednessAwareRegularization.scaleFactors(obar, 1, 9, 4, 1, 0.1)).containsExactly(1.1, 0.9);
+        assertThat(BalancednessAwareRegularization.scaleFactors(obar, 2, 2, 4, 1, 0.1)).containsExactly(0.9, 1.1);
+        assertThat(BalancednessAwareRegularization.balancednessFromSquaredNorms(9, 1)).isEqualTo(4.0);
+        assertThat(BalancednessAwareRegularization.alphaEta(AlphaSchedule.linear(1.0, 4), 2, 0.1)).isCloseTo(0.05, within(1e-15));
+        assertThatThrownBy(() -> BalancednessAwareRegularization.alphaEta(AlphaSchedule.constant(1.0), 0, Double.NaN))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("learning rate");
+    }
 }
