@@ -118,7 +118,7 @@ final class FinetuneCommand {
         }
     }
 
-    private static String meanSd(List<? extends Number> values) {
+    static String meanSd(List<? extends Number> values) {
         return String.format(Locale.ROOT, "%.3f ± %.3f", FinetuneExperiment.mean(values), FinetuneExperiment.sd(values));
     }
 

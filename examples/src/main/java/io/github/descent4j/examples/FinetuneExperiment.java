@@ -43,7 +43,7 @@ import java.util.Random;
  */
 final class FinetuneExperiment {
     static final int CLASSES = 10;
-    private static final int BATCH = 32;
+    static final int BATCH = 32;
 
     /**
      * @param seeds seeds 1..seeds (one 70/30 split and one network initialisation each)
@@ -158,7 +158,8 @@ final class FinetuneExperiment {
         return net;
     }
 
-    private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
+    /** One epoch of minibatches of {@link #BATCH} in an order shuffled by {@code random}. */
+    static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < data.numExamples(); i++) {
             rows.add(i);
