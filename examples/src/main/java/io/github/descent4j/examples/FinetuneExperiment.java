@@ -43,7 +43,7 @@ import java.util.Random;
  */
 final class FinetuneExperiment {
     static final int CLASSES = 10;
-    static final int BATCH = 32;
+    private static final int BATCH = 32;
 
     /**
      * @param seeds seeds 1..seeds (one 70/30 split and one network initialisation each)
@@ -158,15 +158,19 @@ final class FinetuneExperiment {
         return net;
     }
 
-    /** One epoch of minibatches of {@link #BATCH} in an order shuffled by {@code random}. */
-    static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
+    private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
+        epoch(net, data, random, BATCH);
+    }
+
+    /** One epoch of minibatches of {@code batchSize} examples in an order shuffled by {@code random}. */
+    static void epoch(MultiLayerNetwork net, DataSet data, Random random, int batchSize) {
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < data.numExamples(); i++) {
             rows.add(i);
         }
         Collections.shuffle(rows, random);
-        for (int from = 0; from < rows.size(); from += BATCH) {
-            int[] batch = rows.subList(from, Math.min(rows.size(), from + BATCH)).stream().mapToInt(Integer::intValue).toArray();
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            int[] batch = rows.subList(from, Math.min(rows.size(), from + batchSize)).stream().mapToInt(Integer::intValue).toArray();
             net.fit(new DataSet(data.getFeatures().getRows(batch), data.getLabels().getRows(batch)));
         }
     }

@@ -31,7 +31,7 @@ final class SharpnessCommand {
     static final String NOISE_PLOT = "noise.png";
     static final String SHARPNESS_PLOT = "sharpness.png";
     static final String BALANCEDNESS_PLOT = "balancedness.png";
-    static final int DEFAULT_EPOCHS = 40;
+    static final int DEFAULT_EPOCHS = 20;
     static final int DEFAULT_SEEDS = 3;
     static final double DEFAULT_NOISE = 0.2;
     static final double DEFAULT_RHO = 0.05;
@@ -41,7 +41,7 @@ final class SharpnessCommand {
     static final AlphaScheduleConfig.Kind DEFAULT_ALPHA_SCHEDULE = AlphaScheduleConfig.Kind.CONSTANT;
     static final int DEFAULT_RANK = 8;
     static final double DEFAULT_INIT_SCALE = 3.0;
-    static final double DEFAULT_RADIUS = 2.0;
+    static final double[] DEFAULT_RADII = {2.0, 5.0};
     static final int DEFAULT_DIRECTIONS = 10;
     static final int DEFAULT_EVERY = 10;
 
@@ -76,7 +76,8 @@ final class SharpnessCommand {
                         + DEFAULT_ALPHA_SCHEDULE.name().toLowerCase(Locale.ROOT) + ")",
                 "  --rank R            rank r of the factorised layer, in [1, 64] (default " + DEFAULT_RANK + ")",
                 "  --init-scale S      initial imbalance factor s, >= 1 (default " + DEFAULT_INIT_SCALE + ")",
-                "  --radius r          norm of the sharpness proxy's weight perturbation, > 0 (default " + DEFAULT_RADIUS + ")",
+                "  --radius r[,r...]   norms of the sharpness proxy's weight perturbation, each > 0 (default "
+                        + radii(DEFAULT_RADII) + ")",
                 "  --directions K      random directions averaged by the proxy, >= 1 (default " + DEFAULT_DIRECTIONS + ")",
                 "  --every K           record B every K iterations, >= 1 (default " + DEFAULT_EVERY + ")",
                 "  --out DIR           output directory (default descent4j-out/sharpness)",
@@ -94,7 +95,7 @@ final class SharpnessCommand {
         AlphaScheduleConfig.Kind schedule = DEFAULT_ALPHA_SCHEDULE;
         int rank = DEFAULT_RANK;
         double initScale = DEFAULT_INIT_SCALE;
-        double radius = DEFAULT_RADIUS;
+        double[] radii = DEFAULT_RADII;
         int directions = DEFAULT_DIRECTIONS;
         int every = DEFAULT_EVERY;
         Path outDir = Paths.get("descent4j-out", "sharpness");
@@ -121,7 +122,7 @@ final class SharpnessCommand {
                     }
                 }
                 case "--init-scale" -> initScale = Cli.doubleIn(Cli.value(args, ++i, option), option, 1, true, inf, false);
-                case "--radius" -> radius = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, inf, false);
+                case "--radius" -> radii = Cli.positiveDoubles(Cli.value(args, ++i, option), option);
                 case "--directions" -> directions = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
                 case "--every" -> every = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
                 case "--out" -> outDir = Paths.get(Cli.value(args, ++i, option));
@@ -129,9 +130,9 @@ final class SharpnessCommand {
             }
         }
         var settings = new SharpnessExperiment.Settings(epochs, seeds, noise, rho, asamRho, asamEta, alpha, schedule, rank,
-                initScale, radius, directions, every);
+                initScale, radii, directions, every);
         out.printf(Locale.ROOT, "sharpness: UCI digits (embedded), 70/30 split, %.0f%% of training labels flipped; %d epochs, "
-                + "minibatch %d, %d seeds%n", 100 * noise, epochs, FinetuneExperiment.BATCH, seeds);
+                + "minibatch %d, %d seeds%n", 100 * noise, epochs, SharpnessExperiment.BATCH, seeds);
         SharpnessExperiment.Result result = SharpnessExperiment.run(EmbeddedData.digits(), settings, out);
         out.println();
         printTables(result, out);
@@ -154,21 +155,34 @@ final class SharpnessCommand {
         throw new UsageException("--alpha-schedule must be constant, linear or cosine, got '" + text + "'");
     }
 
-    private static String meanSd(List<? extends Number> values) {
-        return FinetuneCommand.meanSd(values);
+    private static String radii(double[] radii) {
+        StringBuilder b = new StringBuilder();
+        for (double r : radii) {
+            b.append(b.length() == 0 ? "" : ",").append(r);
+        }
+        return b.toString();
     }
 
     static void printTables(SharpnessExperiment.Result result, PrintStream out) {
         SharpnessExperiment.Settings s = result.settings();
-        out.printf(Locale.ROOT, "label noise: %d of %d training labels flipped; MLP 64-%d-%d-10, SGD + Nesterov %.1f, lr %s; "
-                        + "sharpness = mean loss increase at |delta| = %s over %d directions; mean ± sd over %d seeds%n",
-                result.flipped(), result.trainSize(), SharpnessExperiment.HIDDEN, SharpnessExperiment.HIDDEN,
-                SharpnessExperiment.MOMENTUM, SharpnessExperiment.NOISE_LR, s.radius(), s.directions(), s.seeds());
-        out.printf(Locale.ROOT, "%-26s %14s %14s %14s %14s %14s%n", "method", "clean test acc", "noisy train acc",
-                "flips memorised", "train loss", "sharpness");
+        out.printf(Locale.ROOT, "label noise: %d of %d training labels flipped; MLP 64-%d-%d-10, SGD + Nesterov momentum %.1f, "
+                        + "lr %s; sharpness@r = mean training-loss increase at |delta| = r over %d directions; mean ± sd over "
+                        + "%d seeds%n", result.flipped(), result.trainSize(), SharpnessExperiment.HIDDEN, SharpnessExperiment.HIDDEN,
+                SharpnessExperiment.MOMENTUM, SharpnessExperiment.NOISE_LR, s.directions(), s.seeds());
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-26s %14s %15s %15s %14s", "method",
+                "clean test acc", "noisy train acc", "flips memorised", "train loss"));
+        for (double r : s.radii()) {
+            header.append(String.format(Locale.ROOT, " %16s", "sharpness@" + r));
+        }
+        out.println(header);
         for (SharpnessExperiment.NoiseRun r : result.noise()) {
-            out.printf(Locale.ROOT, "%-26s %14s %14s %14s %14s %14s%n", r.name(), meanSd(r.testAccuracy()),
-                    meanSd(r.noisyTrainAccuracy()), meanSd(r.memorised()), meanSd(r.trainLoss()), meanSd(r.sharpness()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-26s %14s %15s %15s %14s", r.name(),
+                    FinetuneCommand.meanSd(r.testAccuracy(), 3), FinetuneCommand.meanSd(r.noisyTrainAccuracy(), 3),
+                    FinetuneCommand.meanSd(r.memorised(), 3), FinetuneCommand.meanSd(r.trainLoss(), 3)));
+            for (List<Double> proxy : r.sharpness()) {
+                row.append(String.format(Locale.ROOT, " %16s", FinetuneCommand.meanSd(proxy, 4)));
+            }
+            out.println(row);
         }
         out.println();
         out.printf(Locale.ROOT, "low-rank layer: MLP 64-%d-%d-10, (x, y) = (W0, W1) initialised x*%s, y/%s; SGD lr %s; "
@@ -176,8 +190,8 @@ final class SharpnessCommand {
                 s.initScale(), s.initScale(), SharpnessExperiment.FACTOR_LR, s.seeds());
         out.printf(Locale.ROOT, "%-26s %14s %16s %16s%n", "method", "clean test acc", "initial |B|", "final |B|");
         for (SharpnessExperiment.FactorRun r : result.factor()) {
-            out.printf(Locale.ROOT, "%-26s %14s %16s %16s%n", r.name(), meanSd(r.testAccuracy()), meanSd(r.initialAbsB()),
-                    meanSd(r.finalAbsB()));
+            out.printf(Locale.ROOT, "%-26s %14s %16s %16s%n", r.name(), FinetuneCommand.meanSd(r.testAccuracy(), 3),
+                    FinetuneCommand.meanSd(r.initialAbsB(), 3), FinetuneCommand.meanSd(r.finalAbsB(), 3));
         }
     }
 
@@ -192,7 +206,7 @@ final class SharpnessCommand {
         root.put("noise", s.noise());
         root.put("flippedLabels", result.flipped());
         root.put("epochs", s.epochs());
-        root.put("minibatch", FinetuneExperiment.BATCH);
+        root.put("minibatch", SharpnessExperiment.BATCH);
         root.put("seeds", s.seeds());
         root.put("seconds", Math.round(result.seconds() * 10) / 10.0);
 
@@ -205,7 +219,10 @@ final class SharpnessCommand {
         ObjectNode proxy = noise.putObject("sharpnessProxy");
         proxy.put("definition", "mean over K seeded Gaussian directions d, scaled to |delta| = radius over all parameters, "
                 + "of L_train(theta + delta) - L_train(theta) on the noisy training labels");
-        proxy.put("radius", s.radius());
+        ArrayNode radii = proxy.putArray("radii");
+        for (double r : s.radii()) {
+            radii.add(r);
+        }
         proxy.put("directions", s.directions());
         ArrayNode methods = noise.putArray("methods");
         for (SharpnessExperiment.NoiseRun r : result.noise()) {
@@ -215,7 +232,12 @@ final class SharpnessCommand {
             put(node, "noisyTrainAccuracy", r.noisyTrainAccuracy());
             put(node, "memorised", r.memorised());
             put(node, "trainLoss", r.trainLoss());
-            put(node, "sharpness", r.sharpness());
+            ArrayNode sharpness = node.putArray("sharpness");
+            for (int k = 0; k < s.radii().length; k++) {
+                ObjectNode atRadius = sharpness.addObject();
+                atRadius.put("radius", s.radii()[k]);
+                put(atRadius, "increase", r.sharpness().get(k));
+            }
         }
 
         ObjectNode factor = root.putObject("lowRank");
@@ -293,18 +315,22 @@ final class SharpnessCommand {
     private static CategoryChart sharpnessChart(SharpnessExperiment.Result result) {
         SharpnessExperiment.Settings s = result.settings();
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
-                .title(String.format(Locale.ROOT, "Sharpness proxy: training-loss increase at |delta| = %s (%d directions, %d seeds)",
-                        s.radius(), s.directions(), s.seeds()))
+                .title(String.format(Locale.ROOT, "Sharpness proxy: training-loss increase at |delta| = r (%d directions, %d seeds)",
+                        s.directions(), s.seeds()))
                 .yAxisTitle("L(theta + delta) - L(theta)").build();
         chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         List<String> names = new ArrayList<>();
-        List<Double> sharpness = new ArrayList<>();
         for (SharpnessExperiment.NoiseRun r : result.noise()) {
             names.add(r.name());
-            sharpness.add(FinetuneExperiment.mean(r.sharpness()));
         }
-        chart.addSeries("sharpness", names, sharpness);
+        for (int k = 0; k < s.radii().length; k++) {
+            List<Double> values = new ArrayList<>();
+            for (SharpnessExperiment.NoiseRun r : result.noise()) {
+                values.add(FinetuneExperiment.mean(r.sharpness().get(k)));
+            }
+            chart.addSeries("r = " + s.radii()[k], names, values);
+        }
         return chart;
     }
 
@@ -313,7 +339,7 @@ final class SharpnessCommand {
         XYChart chart = new XYChartBuilder().width(900).height(550)
                 .title(String.format(Locale.ROOT, "Balancedness of the rank-%d factor pair (mean of %d seeds)", s.rank(), s.seeds()))
                 .xAxisTitle("iteration").yAxisTitle("|B| = |(|x|^2 - |y|^2) / 2|").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         double[] x = new double[result.iterations().length];
         for (int i = 0; i < x.length; i++) {
             x[i] = result.iterations()[i];

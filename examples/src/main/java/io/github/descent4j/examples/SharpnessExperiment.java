@@ -51,11 +51,12 @@ final class SharpnessExperiment {
     static final int HIDDEN = 128;
     /** The low-rank network's hidden width after the factorised layer. */
     static final int FACTOR_HIDDEN = 64;
+    static final int BATCH = 64;
     /** Learning rate and momentum of the label-noise runs (SGD + Nesterov momentum). */
-    static final double NOISE_LR = 0.05;
+    static final double NOISE_LR = 0.1;
     static final double MOMENTUM = 0.9;
     /** Learning rate of plain SGD in the low-rank runs. */
-    static final double FACTOR_LR = 0.1;
+    static final double FACTOR_LR = 0.2;
 
     /**
      * @param epochs passes over the training data, every run
@@ -68,17 +69,17 @@ final class SharpnessExperiment {
      * @param alphaSchedule BAR's schedule shape over the whole run
      * @param rank r of the factorised layer
      * @param initScale x is initialised this many times larger, y this many times smaller
-     * @param radius ‖δ‖ of the sharpness proxy's perturbations
+     * @param radii ‖δ‖ of the sharpness proxy's perturbations, one proxy per radius
      * @param directions K, random directions averaged by the sharpness proxy
      * @param every B is recorded every this many iterations
      */
     record Settings(int epochs, int seeds, double noise, double rho, double asamRho, double asamEta, double alpha,
-                    AlphaScheduleConfig.Kind alphaSchedule, int rank, double initScale, double radius, int directions,
+                    AlphaScheduleConfig.Kind alphaSchedule, int rank, double initScale, double[] radii, int directions,
                     int every) {}
 
-    /** One label-noise method, one entry per seed. */
+    /** One label-noise method, one entry per seed; {@code sharpness} per radius, then per seed. */
     record NoiseRun(String name, List<Double> testAccuracy, List<Double> noisyTrainAccuracy, List<Double> memorised,
-                    List<Double> trainLoss, List<Double> sharpness) {}
+                    List<Double> trainLoss, List<List<Double>> sharpness) {}
 
     /** One low-rank method: per seed the test accuracy and B at iterations {@link Result#iterations()}. */
     record FactorRun(String name, List<Double> testAccuracy, List<double[]> balancedness) {
@@ -141,8 +142,12 @@ final class SharpnessExperiment {
         long start = System.nanoTime();
         List<NoiseRun> noise = new ArrayList<>();
         for (NoiseMethod m : NoiseMethod.values()) {
+            List<List<Double>> sharpness = new ArrayList<>();
+            for (int k = 0; k < s.radii().length; k++) {
+                sharpness.add(new ArrayList<>());
+            }
             noise.add(new NoiseRun(name(m, s), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                    new ArrayList<>()));
+                    sharpness));
         }
         List<FactorRun> factor = new ArrayList<>();
         for (FactorMethod m : FactorMethod.values()) {
@@ -176,7 +181,7 @@ final class SharpnessExperiment {
                 }
                 Random order = new Random(1000L + seed);
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    FinetuneExperiment.epoch(net, train, order);
+                    FinetuneExperiment.epoch(net, train, order, BATCH);
                 }
                 net.setListeners();   // the proxy's forward passes are evaluation only
                 NoiseRun r = noise.get(m.ordinal());
@@ -184,13 +189,18 @@ final class SharpnessExperiment {
                 r.noisyTrainAccuracy().add(FinetuneExperiment.accuracy(net, train, 0, CLASSES));
                 r.memorised().add(memorised(net, train, wasFlipped));
                 r.trainLoss().add(net.score(train, false));
-                r.sharpness().add(mean(sharpness(net, train, s.radius(), s.directions(), 7919L * seed)));
-                progress.printf(Locale.ROOT, "seed %d  %-26s test %.3f  noisy train %.3f  memorised %.3f  loss %.3f  "
-                                + "sharpness %.4f  (%.1f s)%n", seed, r.name(), last(r.testAccuracy()), last(r.noisyTrainAccuracy()),
-                        last(r.memorised()), last(r.trainLoss()), last(r.sharpness()), (System.nanoTime() - t0) / 1e9);
+                StringBuilder proxies = new StringBuilder();
+                for (int k = 0; k < s.radii().length; k++) {
+                    double value = mean(sharpness(net, train, s.radii()[k], s.directions(), 7919L * seed));
+                    r.sharpness().get(k).add(value);
+                    proxies.append(String.format(Locale.ROOT, "  sharpness@%s %.4f", s.radii()[k], value));
+                }
+                progress.printf(Locale.ROOT, "seed %d  %-26s test %.3f  noisy train %.3f  memorised %.3f  loss %.3f%s  (%.1f s)%n",
+                        seed, r.name(), last(r.testAccuracy()), last(r.noisyTrainAccuracy()), last(r.memorised()),
+                        last(r.trainLoss()), proxies, (System.nanoTime() - t0) / 1e9);
             }
 
-            long totalIterations = (long) s.epochs() * ((train.numExamples() + FinetuneExperiment.BATCH - 1) / FinetuneExperiment.BATCH);
+            long totalIterations = (long) s.epochs() * ((train.numExamples() + BATCH - 1) / BATCH);
             for (FactorMethod m : FactorMethod.values()) {
                 long t0 = System.nanoTime();
                 MultiLayerNetwork net = lowRank(seed, s.rank(), s.initScale());
@@ -206,7 +216,7 @@ final class SharpnessExperiment {
                 net.addListeners(recorder);
                 Random order = new Random(1000L + seed);
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    FinetuneExperiment.epoch(net, train, order);
+                    FinetuneExperiment.epoch(net, train, order, BATCH);
                 }
                 if (recorder.iterations.get(recorder.iterations.size() - 1) != recorder.steps) {
                     recorder.record(recorder.steps, net);
