@@ -26,6 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -256,7 +257,7 @@ final class SharpnessExperiment {
         for (int i = 0; i < n; i++) {
             rows.add(i);
         }
-        java.util.Collections.shuffle(rows, random);
+        Collections.shuffle(rows, random);
         int[] labels = data.labels().clone();
         int count = (int) Math.round(fraction * n);
         for (int k = 0; k < count; k++) {
