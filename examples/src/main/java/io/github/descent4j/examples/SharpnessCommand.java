@@ -62,7 +62,8 @@ final class SharpnessCommand {
                 "  2. a low-rank MLP 64-r-" + SharpnessExperiment.FACTOR_HIDDEN + "-10 whose first two weight matrices (x, y) form a scale-invariant",
                 "     pair (identity activation, no bias between them), initialised unbalanced (x times s, y divided by s),",
                 "     trained with plain SGD (lr " + SharpnessExperiment.FACTOR_LR + "), SAM, nBAR and oBAR; records B = (|x|^2 - |y|^2)/2.",
-                "  Every method of a seed starts from the same weights and sees the same minibatches (32).",
+                "  Every method of a seed starts from the same weights and sees the same minibatches ("
+                        + SharpnessExperiment.BATCH + ").",
                 "  Writes DIR/summary.json, DIR/noise.png, DIR/sharpness.png and DIR/balancedness.png and prints tables.",
                 "",
                 "  --epochs E          passes over the training data, every run, >= 1 (default " + DEFAULT_EPOCHS + ")",

@@ -121,7 +121,7 @@ class SharpnessCommandTest {
         CliRun r = CliRun.of("sharpness", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--epochs", "--seeds", "--noise", "--rho", "--asam-rho", "--alpha", "--alpha-schedule",
-                "--radius", "--directions", "--out");
+                "--radius", "--directions", "--out", "minibatches (" + SharpnessExperiment.BATCH + ")");
         assertThat(CliRun.of("--help").out()).contains("  sharpness  ");
     }
 }
