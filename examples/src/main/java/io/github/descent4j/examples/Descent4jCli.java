@@ -19,6 +19,8 @@ import java.util.logging.Logger;
  *   <li>{@code finetune}: forgetting under fine-tuning in DL4J ({@link FinetuneCommand}).</li>
  *   <li>{@code batch}: adaptive batch sizes (norm and augmented tests) against a constant batch
  *       ({@link BatchCommand}).</li>
+ *   <li>{@code sharpness}: SAM / ASAM under label noise and BAR on a low-rank layer in DL4J
+ *       ({@link SharpnessCommand}).</li>
  *   <li>{@code compare}: Tribuo logistic regression with every optimiser on a small real
  *       dataset (the embedded UCI wine data unless {@code --data} names a headed CSV).</li>
  * </ul>
@@ -57,6 +59,8 @@ public final class Descent4jCli {
                     return FinetuneCommand.run(rest, out, err);
                 case "batch":
                     return BatchCommand.run(rest, out, err);
+                case "sharpness":
+                    return SharpnessCommand.run(rest, out, err);
                 case "compare":
                     return compare(rest, out, err);
                 default:
@@ -78,6 +82,8 @@ public final class Descent4jCli {
                 "             layer-wise decay vs Selective Projection Decay",
                 "  batch      adaptive batch sizes: AdaGrad-Norm and AdaGrad with a constant batch vs the norm",
                 "             and augmented tests; steps and examples to a target accuracy, batch-size curve",
+                "  sharpness  DL4J: SAM and ASAM vs their base optimiser with 20% flipped digit labels (accuracy,",
+                "             memorisation, sharpness proxy); nBAR / oBAR vs SGD and SAM on a low-rank layer (balancedness)",
                 "  compare    train Tribuo's logistic regression with every descent4j optimiser and Tribuo's",
                 "             own SGD, AdaGrad and Adam; print test accuracy and training log loss",
                 "",

@@ -119,7 +119,13 @@ final class FinetuneCommand {
     }
 
     private static String meanSd(List<? extends Number> values) {
-        return String.format(Locale.ROOT, "%.3f ± %.3f", FinetuneExperiment.mean(values), FinetuneExperiment.sd(values));
+        return meanSd(values, 3);
+    }
+
+    /** "mean ± sd" with the given number of decimals. */
+    static String meanSd(List<? extends Number> values, int decimals) {
+        String f = "%." + decimals + "f";
+        return String.format(Locale.ROOT, f + " ± " + f, FinetuneExperiment.mean(values), FinetuneExperiment.sd(values));
     }
 
     static void printTable(FinetuneExperiment.Result result, PrintStream out) {

@@ -159,13 +159,18 @@ final class FinetuneExperiment {
     }
 
     private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
+        epoch(net, data, random, BATCH);
+    }
+
+    /** One epoch of minibatches of {@code batchSize} examples in an order shuffled by {@code random}. */
+    static void epoch(MultiLayerNetwork net, DataSet data, Random random, int batchSize) {
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < data.numExamples(); i++) {
             rows.add(i);
         }
         Collections.shuffle(rows, random);
-        for (int from = 0; from < rows.size(); from += BATCH) {
-            int[] batch = rows.subList(from, Math.min(rows.size(), from + BATCH)).stream().mapToInt(Integer::intValue).toArray();
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            int[] batch = rows.subList(from, Math.min(rows.size(), from + batchSize)).stream().mapToInt(Integer::intValue).toArray();
             net.fit(new DataSet(data.getFeatures().getRows(batch), data.getLabels().getRows(batch)));
         }
     }
