@@ -33,8 +33,10 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
     @Config(description = "Use the whole training set as one batch: one optimiser step per epoch.")
     private boolean fullBatch = false;
 
-    @Config(description = "Stop after this many optimiser steps; -1 for no limit (epochs decide).")
-    private int maxSteps = -1;
+    /** No limit is stored as {@link LinearTrainingLoop#NO_STEP_LIMIT}; see {@link #getMaxSteps()}. */
+    @Config(description = "Stop after this many optimiser steps (>= 1); -1 for no limit (epochs decide), "
+            + "recorded as 2147483647.")
+    private int maxSteps = LinearTrainingLoop.NO_STEP_LIMIT;
 
     @Config(description = "Adaptive batch sizes (AdAdaGrad norm / inner-product / augmented test); when set they "
             + "replace minibatchSize, and fullBatch must be false. Unset: fixed minibatches.")
@@ -50,10 +52,11 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
      * @param objective the loss, e.g. {@link SquaredLoss}
      * @param optimiser the gradient optimiser
      * @param epochs passes over the data, >= 1
-     * @param loggingInterval log the mean minibatch loss every this many steps; -1 to log epochs only
+     * @param loggingInterval log the mean minibatch loss every this many steps, >= 1; -1 (Tribuo's value, stored
+     *     as 0) or 0 to log epochs only
      * @param minibatchSize examples per step, >= 1 (ignored when {@code fullBatch})
      * @param fullBatch one step per epoch on the whole dataset
-     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit
+     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit (stored as {@code Integer.MAX_VALUE})
      * @param seed seed of the example shuffling
      */
     public LinearRegressionTrainer(RegressionObjective objective, StochasticGradientOptimiser optimiser, int epochs,
@@ -61,7 +64,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
         super(objective, optimiser, epochs, loggingInterval, minibatchSize, seed);
         this.fullBatch = fullBatch;
         this.maxSteps = maxSteps;
-        LinearTrainingLoop.validate(epochs, minibatchSize, maxSteps);
+        canonicalise();
     }
 
     /**
@@ -73,9 +76,10 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
      * @param objective the loss
      * @param optimiser the gradient optimiser
      * @param epochs passes over the data, >= 1
-     * @param loggingInterval log the mean minibatch loss every this many steps; -1 to log epochs only
+     * @param loggingInterval log the mean minibatch loss every this many steps, >= 1; -1 (Tribuo's value, stored
+     *     as 0) or 0 to log epochs only
      * @param adaptiveBatchSizes the batch-size schedule (not null)
-     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit
+     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit (stored as {@code Integer.MAX_VALUE})
      * @param seed seed of the example shuffling
      */
     public LinearRegressionTrainer(RegressionObjective objective, StochasticGradientOptimiser optimiser, int epochs, int loggingInterval,
@@ -85,7 +89,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
         this.fullBatch = false;
         this.maxSteps = maxSteps;
         this.adaptiveBatchSizes = adaptiveBatchSizes;
-        LinearTrainingLoop.validate(epochs, minibatchSize, false, maxSteps, adaptiveBatchSizes);
+        canonicalise();
     }
 
     /** Minibatch training for {@code epochs} passes, logging epochs only. */
@@ -112,11 +116,23 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
             return; // called from Tribuo's constructor, before this class's fields exist
         }
         try {
-            LinearTrainingLoop.validate(epochs, minibatchSize, fullBatch, maxSteps, adaptiveBatchSizes);
+            canonicalise();
         } catch (InvalidHyperparameterException e) {
             throw new PropertyException("", e.parameter(), e.getMessage());
         }
         loop.reseed();
+    }
+
+    /**
+     * Validates the configured fields and stores the "unset" values in the form that survives OLCUT's
+     * provenance / configuration comparison: {@code loggingInterval} -1 as 0, {@code maxSteps} -1 as
+     * {@link LinearTrainingLoop#NO_STEP_LIMIT}.
+     * See {@link LinearTrainingLoop#canonicalLoggingInterval}.
+     */
+    private void canonicalise() {
+        LinearTrainingLoop.validate(epochs, minibatchSize, fullBatch, getMaxSteps(), adaptiveBatchSizes);
+        loggingInterval = LinearTrainingLoop.canonicalLoggingInterval(loggingInterval);
+        maxSteps = LinearTrainingLoop.canonicalMaxSteps(maxSteps);
     }
 
     /** Registers a listener for every later training run. */
@@ -157,9 +173,14 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
         return sharpnessAware;
     }
 
-    /** The step cap, or -1. */
+    /** The step cap, or -1 for no limit. */
     public int getMaxSteps() {
-        return maxSteps;
+        return maxSteps == LinearTrainingLoop.NO_STEP_LIMIT ? -1 : maxSteps;
+    }
+
+    /** Steps between loss logs, or 0 to log epochs only (a configured -1 reads as 0). */
+    public int getLoggingInterval() {
+        return loggingInterval;
     }
 
     @Override
@@ -168,7 +189,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
                 this::checkedTarget, false, (provenance, featureMap, outputInfo, parameters) ->
                         createModel(getName(), provenance, featureMap, outputInfo, parameters),
                 getModelClassName(), optimiser::copy, this::getProvenance,
-                new LinearTrainingLoop.Settings(seed, epochs, minibatchSize, fullBatch, maxSteps, loggingInterval, shuffle,
+                new LinearTrainingLoop.Settings(seed, epochs, minibatchSize, fullBatch, getMaxSteps(), loggingInterval, shuffle,
                         adaptiveBatchSizes, sharpnessAware)));
     }
 
@@ -195,7 +216,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
     @Override
     public String toString() {
         return "LinearRegressionTrainer(objective=" + getObjective() + ",optimiser=" + optimiser + ",epochs=" + epochs
-                + ",minibatchSize=" + minibatchSize + ",fullBatch=" + fullBatch + ",maxSteps=" + maxSteps
+                + ",minibatchSize=" + minibatchSize + ",fullBatch=" + fullBatch + ",maxSteps=" + getMaxSteps()
                 + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes)
                 + (sharpnessAware == null ? "" : ",sharpnessAware=" + sharpnessAware) + ",seed=" + seed + ")";
     }

@@ -194,6 +194,45 @@ final class LinearTrainingLoop<T extends Output<T>, U> {
         }
     }
 
+    /**
+     * The stored form of a trainer's unlimited {@code maxSteps} (-1): the largest cap, read back as -1 by the
+     * trainers' {@code getMaxSteps()}, so the loop itself never sees it. See {@link #canonicalLoggingInterval}.
+     */
+    static final int NO_STEP_LIMIT = Integer.MAX_VALUE;
+
+    /**
+     * The stored form of a trainer's {@code loggingInterval}: values >= 1 as given; -1 (Tribuo's "no step
+     * logging") and 0 as 0, which this loop treats the same (it logs steps only for intervals > 0).
+     * <p>
+     * Why not keep -1: OLCUT 5.3.1's {@code ConfigurationData.structuralEquals} (behind Tribuo's
+     * {@code Helpers.testConfigurableRoundtrip}) compares numeric property values with
+     * {@code Util.doubleEquals(a, b)}, i.e. {@code |a - b| <= max(a, b) * ulp(1.0)}, whose tolerance is negative
+     * for negative values: a negative value never equals itself, and any trainer configured with -1 (Tribuo's own
+     * {@code LinearSGDTrainer} included) fails the comparison. A boxed {@code Integer} left null is no way out
+     * either: OLCUT's provenance unboxes it and throws. So the "unset" values are stored non-negative (0 here,
+     * {@link #NO_STEP_LIMIT} for {@code maxSteps}), and every valid configuration reads back as an equal one.
+     *
+     * @throws InvalidHyperparameterException naming {@code loggingInterval} if it is below -1
+     */
+    static int canonicalLoggingInterval(int loggingInterval) {
+        if (loggingInterval < -1) {
+            throw new InvalidHyperparameterException("loggingInterval",
+                    "loggingInterval must be >= 1, or -1 (or 0) to log epochs only, got " + loggingInterval);
+        }
+        return Math.max(0, loggingInterval);
+    }
+
+    /**
+     * The stored form of a trainer's {@code maxSteps}: values >= 1 as given, -1 (no limit) as
+     * {@link #NO_STEP_LIMIT}.
+     *
+     * @throws InvalidHyperparameterException naming {@code maxSteps} for 0 or values below -1
+     */
+    static int canonicalMaxSteps(int maxSteps) {
+        validate(1, 1, maxSteps);
+        return maxSteps == -1 ? NO_STEP_LIMIT : maxSteps;
+    }
+
     /** {@link #validate(int, int, int)} plus: adaptive batch sizes exclude full-batch training. */
     static void validate(int epochs, int minibatchSize, boolean fullBatch, int maxSteps, AdaptiveBatchSizes adaptive) {
         validate(epochs, minibatchSize, maxSteps);

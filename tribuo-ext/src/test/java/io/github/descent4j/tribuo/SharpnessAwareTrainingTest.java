@@ -604,9 +604,8 @@ class SharpnessAwareTrainingTest {
     }
 
     /**
-     * Integer settings are kept non-negative here: OLCUT's {@code ConfigurationData.structuralEquals}, behind
-     * {@code Helpers.testConfigurableRoundtrip}, reports any descent4j trainer with {@code loggingInterval} or
-     * {@code maxSteps} = −1 as different, with or without sharpness-aware training.
+     * The -1 ("unset") values of {@code loggingInterval} and {@code maxSteps} are covered, with and without
+     * sharpness-aware training, by {@link TrainerConfigurationRoundTripTest}.
      */
     @Test
     void trainersWithSharpnessAwareTrainingRoundTripTheirConfiguration() {
