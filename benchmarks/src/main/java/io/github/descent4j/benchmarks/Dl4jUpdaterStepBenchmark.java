@@ -1,5 +1,6 @@
 package io.github.descent4j.benchmarks;
 
+import io.github.descent4j.core.SelectiveProjection;
 import io.github.descent4j.dl4j.AdaGradNorm;
 import io.github.descent4j.dl4j.Lion;
 import io.github.descent4j.dl4j.NormalizedSGD;
@@ -8,6 +9,11 @@ import io.github.descent4j.dl4j.SignSGD;
 import io.github.descent4j.dl4j.Signum;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.reduce3.EuclideanDistance;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
@@ -35,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  * One updater step on a block of 10⁶ floats, as DL4J runs it for a network whose parameters share one
  * updater configuration: descent4j's updaters against DL4J's native {@code Adam} and {@code Sgd}, plus a
  * Selective Projection Decay over native Adam (its condition step, Adam, its projection step, as DL4J runs
- * them for one parameter array), and a memory-copy floor ({@code copy-k}: one {@code assign} of k arrays of the block's size, the traffic of an
+ * them for one parameter array), the same SPD work as ND4J ops ({@code SPD-Adam-ndarray}: libnd4j only;
+ * {@code SPD-Adam-blas}: OpenBLAS reductions; see {@link NdarraySpd}, checked against the production step in
+ * the set-up), and a memory-copy floor ({@code copy-k}: one {@code assign} of k arrays of the block's size, the traffic of an
  * algorithm touching k arrays). Run once with {@code OMP_NUM_THREADS=1} and once with {@code =2}.
  */
 @State(Scope.Thread)
@@ -48,7 +56,7 @@ public class Dl4jUpdaterStepBenchmark {
     private static final int SIZE = 1_000_000;
 
     @Param({"Sgd-native", "Adam-native", "SignSGD", "SignSGD-momentum", "Signum", "Lion", "NormalizedSGD",
-            "AdaGradNorm", "SPD-Adam-native", "copy-1", "copy-2", "copy-3"})
+            "AdaGradNorm", "SPD-Adam-native", "SPD-Adam-ndarray", "SPD-Adam-blas", "copy-1", "copy-2", "copy-3"})
     public String updater;
 
     private INDArray gradient;
@@ -60,11 +68,13 @@ public class Dl4jUpdaterStepBenchmark {
     /** Selective Projection Decay's two regularisation steps (before and after the updater), or null. */
     private List<Regularization> spd;
     private INDArray parameters;
+    /** {@code SPD-Adam-ndarray} and {@code SPD-Adam-blas}: the same SPD work as ND4J ops on preallocated arrays. */
+    private NdarraySpd ndSpd;
 
     private static IUpdater config(String name) {
         return switch (name) {
             case "Sgd-native" -> new Sgd(1e-3);
-            case "Adam-native", "SPD-Adam-native" -> new Adam(1e-3);
+            case "Adam-native", "SPD-Adam-native", "SPD-Adam-ndarray", "SPD-Adam-blas" -> new Adam(1e-3);
             case "SignSGD" -> new SignSGD(1e-3);
             case "SignSGD-momentum" -> new SignSGD(1e-3, 0.9);
             case "Signum" -> new Signum(1e-3, 0.9);
@@ -100,7 +110,13 @@ public class Dl4jUpdaterStepBenchmark {
                 // and the rewrite of u). The anchor is captured at the first step, so start from an explicit one.
                 INDArray anchor = Nd4j.rand(DataType.FLOAT, 1, SIZE);
                 parameters = anchor.add(gradient.mul(1e-4));
-                spd = SelectiveProjectionDecay.toward(0.5, anchor);
+                if (!updater.equals("SPD-Adam-native")) {
+                    boolean blas = updater.equals("SPD-Adam-blas");
+                    ndSpd = new NdarraySpd(0.5, anchor, blas);
+                    checkNdarrayMatchesProduction(anchor, blas);
+                } else {
+                    spd = SelectiveProjectionDecay.toward(0.5, anchor);
+                }
             }
         }
     }
@@ -108,7 +124,8 @@ public class Dl4jUpdaterStepBenchmark {
     /** Guards the measurement: SPD must really have projected, not only checked its condition. */
     @TearDown(Level.Trial)
     public void checkProjectionRan() {
-        if (spd != null && SelectiveProjectionDecay.applicationCount(parameters) == 0) {
+        if (spd != null && SelectiveProjectionDecay.applicationCount(parameters) == 0
+                || ndSpd != null && ndSpd.applications == 0) {
             throw new IllegalStateException("SPD never projected; the benchmark measured only its condition check");
         }
     }
@@ -127,6 +144,12 @@ public class Dl4jUpdaterStepBenchmark {
             }
             return copyTargets[0];
         }
+        if (ndSpd != null) {
+            ndSpd.condition(parameters, work);
+            gradientUpdater.applyUpdater(work, iteration++, 0);
+            ndSpd.project(work);
+            return work;
+        }
         if (spd != null) {
             spd.get(0).apply(parameters, work, 1e-3, iteration, 0);
             gradientUpdater.applyUpdater(work, iteration, 0);
@@ -135,5 +158,109 @@ public class Dl4jUpdaterStepBenchmark {
         }
         gradientUpdater.applyUpdater(work, iteration++, 0);
         return work;
+    }
+
+    /**
+     * One step of SPD over a fresh native Adam on copies of the benchmark's inputs, once through the production
+     * {@link SelectiveProjectionDecay} and once through {@link NdarraySpd}: the updates must agree to float
+     * rounding, and the projection must have changed the update, so the two variants measure the same work.
+     */
+    private void checkNdarrayMatchesProduction(INDArray anchor, boolean blas) {
+        long stateSize = new Adam(1e-3).stateSize(SIZE);
+        INDArray u0 = gradient.dup();
+        new Adam(1e-3).instantiate(Nd4j.zeros(DataType.FLOAT, 1, stateSize), true).applyUpdater(u0, 0, 0);
+        INDArray p1 = parameters.dup();
+        INDArray u1 = gradient.dup();
+        List<Regularization> production = SelectiveProjectionDecay.toward(0.5, anchor);
+        production.get(0).apply(p1, u1, 1e-3, 0, 0);
+        new Adam(1e-3).instantiate(Nd4j.zeros(DataType.FLOAT, 1, stateSize), true).applyUpdater(u1, 0, 0);
+        production.get(1).apply(p1, u1, 1e-3, 0, 0);
+        INDArray p2 = parameters.dup();
+        INDArray u2 = gradient.dup();
+        NdarraySpd nd = new NdarraySpd(0.5, anchor, blas);
+        nd.condition(p2, u2);
+        new Adam(1e-3).instantiate(Nd4j.zeros(DataType.FLOAT, 1, stateSize), true).applyUpdater(u2, 0, 0);
+        nd.project(u2);
+        double scale = u1.amaxNumber().doubleValue();
+        double diff = u1.sub(u2).amaxNumber().doubleValue();
+        double moved = u1.sub(u0).amaxNumber().doubleValue();
+        if (SelectiveProjectionDecay.applicationCount(p1) != 1 || nd.applications != 1 || !(moved > 1e-3 * scale)
+                || !(diff <= 1e-6 * scale)) {
+            throw new IllegalStateException(updater + " does not match the production step: max |u_prod − u_nd| = "
+                    + diff + ", max |u| = " + scale + ", projection moved u by " + moved + ", applications "
+                    + SelectiveProjectionDecay.applicationCount(p1) + " / " + nd.applications);
+        }
+        System.out.printf("# " + updater + " check: max |u_prod - u_nd| = %.3g (max |u| = %.3g, projection moved u by %.3g)%n",
+                diff, scale, moved);
+    }
+
+    /**
+     * SPD's per-step work as ND4J ops on preallocated arrays (no allocation per step but the op objects), in
+     * one of two forms. {@code ndarray}: libnd4j's OpenMP-parallel ops, d = θ − θ₀ (float), c = −Σ g·d
+     * ({@code Dot}), and when c &lt; 0 ‖d‖ ({@code Norm2}) and ‖d − u‖ ({@code EuclideanDistance}), all three
+     * reductions into a DOUBLE scalar, so that libnd4j accumulates in double; then u ← (1 − shrink)·u + shrink·d
+     * ({@code muli}, {@code Axpy}). {@code blas}: the same with the BLAS level-1 routines of the bundled
+     * OpenBLAS for the reductions, {@code sdot} for c (float accumulation), {@code snrm2} of d and of a
+     * preallocated t = d − u (libnd4j {@code SubOp}), then libnd4j's {@code Axpy} u ← u + shrink·t.
+     */
+    static final class NdarraySpd {
+        private final double lambda;
+        private final boolean blas;
+        private final INDArray anchor;
+        private final INDArray offsets;
+        private final INDArray difference;
+        private final INDArray dot = Nd4j.scalar(DataType.DOUBLE, 0.0);
+        private final INDArray norm = Nd4j.scalar(DataType.DOUBLE, 0.0);
+        private final INDArray distance = Nd4j.scalar(DataType.DOUBLE, 0.0);
+        private double condition;
+        long applications;
+
+        NdarraySpd(double lambda, INDArray anchor, boolean blas) {
+            this.lambda = lambda;
+            this.blas = blas;
+            this.anchor = anchor.dup();
+            this.offsets = anchor.ulike();
+            this.difference = anchor.ulike();
+        }
+
+        void condition(INDArray theta, INDArray g) {
+            Nd4j.getExecutioner().exec(new SubOp(theta, anchor, offsets));
+            if (blas) {
+                condition = -Nd4j.getBlasWrapper().dot(g, offsets);
+            } else {
+                Nd4j.getExecutioner().exec(new Dot(g, offsets, dot));
+                condition = -dot.getDouble(0);
+            }
+        }
+
+        void project(INDArray u) {
+            if (!SelectiveProjection.applies(condition)) {
+                return;
+            }
+            applications++;
+            double current;
+            double next;
+            if (blas) {
+                current = Nd4j.getBlasWrapper().level1().nrm2(offsets);
+                Nd4j.getExecutioner().exec(new SubOp(offsets, u, difference));
+                next = Nd4j.getBlasWrapper().level1().nrm2(difference);
+            } else {
+                Nd4j.getExecutioner().exec(new Norm2(offsets, norm));
+                Nd4j.getExecutioner().exec(new EuclideanDistance(offsets, u, distance));
+                current = norm.getDouble(0);
+                next = distance.getDouble(0);
+            }
+            double shrink = lambda * SelectiveProjection.ratio(next, current);
+            if (shrink == 0) {
+                return;
+            }
+            if (blas) {
+                // libnd4j's Axpy (OpenMP), not BLAS saxpy: the latter was slower at OMP_NUM_THREADS=2 (RESULTS.md)
+                Nd4j.getExecutioner().exec(new Axpy(difference, u, u, shrink));
+            } else {
+                u.muli(1 - shrink);
+                Nd4j.getExecutioner().exec(new Axpy(offsets, u, u, shrink));
+            }
+        }
     }
 }
