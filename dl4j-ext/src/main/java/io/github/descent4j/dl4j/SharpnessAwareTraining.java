@@ -1,6 +1,5 @@
 package io.github.descent4j.dl4j;
 
-import io.github.descent4j.core.Check;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.NonFiniteGradientException;
 import io.github.descent4j.core.sharpness.SharpnessPerturbation;
@@ -75,11 +74,9 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
     @JsonCreator
     private SharpnessAwareTraining(@JsonProperty("rho") double rho, @JsonProperty("adaptive") boolean adaptive,
                                    @JsonProperty("eta") double eta) {
-        this.rho = Check.positive("rho", rho);
-        this.eta = Check.nonNegative("eta", eta);
-        if (!adaptive && eta != 0.0) {
-            throw new InvalidHyperparameterException("eta", "eta is ASAM's offset and must be 0 for SAM (adaptive = false), got " + eta);
-        }
+        SharpnessPerturbation.of(rho, adaptive, eta);   // validates: rho > 0, eta >= 0, eta = 0 for SAM
+        this.rho = rho;
+        this.eta = eta;
         this.adaptive = adaptive;
     }
 

@@ -81,15 +81,7 @@ public final class SharpnessAware implements Configurable, Provenancable<Configu
      * @throws InvalidHyperparameterException naming the offending field
      */
     public SharpnessPerturbation perturbation() {
-        if (!adaptive) {
-            // η only exists in ASAM; a non-zero η with SAM would be silently ignored.
-            if (eta != 0.0) {
-                throw new InvalidHyperparameterException("eta", "eta is ASAM's offset and needs adaptive = true; "
-                        + "with adaptive = false it must be 0, got " + eta);
-            }
-            return SharpnessPerturbation.sam(rho);
-        }
-        return SharpnessPerturbation.asam(rho, eta);
+        return SharpnessPerturbation.of(rho, adaptive, eta);
     }
 
     /** ρ. */

@@ -1,6 +1,7 @@
 package io.github.descent4j.core.sharpness;
 
 import io.github.descent4j.core.Check;
+import io.github.descent4j.core.InvalidHyperparameterException;
 
 /**
  * The ascent perturbation ε of SAM (Foret, Kleiner, Mobahi and Neyshabur, "Sharpness-Aware Minimization for
@@ -56,6 +57,24 @@ public final class SharpnessPerturbation {
      */
     public static SharpnessPerturbation asam(double rho, double eta) {
         return new SharpnessPerturbation(rho, true, eta);
+    }
+
+    /**
+     * SAM ({@code adaptive = false}) or ASAM from the three settings a configuration holds, as framework adapters
+     * store them.
+     *
+     * @param rho the radius ρ, a finite number &gt; 0
+     * @param adaptive ASAM when true
+     * @param eta ASAM's offset η, a finite number &gt;= 0; must be 0 for SAM, where it would otherwise be ignored
+     * @throws InvalidHyperparameterException naming {@code rho} or {@code eta}
+     */
+    public static SharpnessPerturbation of(double rho, boolean adaptive, double eta) {
+        if (!adaptive && eta != 0.0) {
+            Check.positive("rho", rho);
+            throw new InvalidHyperparameterException("eta", "eta is ASAM's offset and needs adaptive = true; "
+                    + "with adaptive = false it must be 0, got " + eta);
+        }
+        return new SharpnessPerturbation(rho, adaptive, eta);
     }
 
     public double rho() {

@@ -88,6 +88,14 @@ class SharpnessPerturbationTest {
             assertThatThrownBy(() -> SharpnessPerturbation.asam(0.5, eta)).isInstanceOf(InvalidHyperparameterException.class)
                     .hasMessageContaining("eta").hasMessageContaining(">= 0");
         }
+        assertThatThrownBy(() -> SharpnessPerturbation.of(0.5, false, 0.01)).isInstanceOf(InvalidHyperparameterException.class)
+                .hasMessageContaining("eta").hasMessageContaining("adaptive = true");
+        assertThatThrownBy(() -> SharpnessPerturbation.of(0.0, false, 0.0)).isInstanceOf(InvalidHyperparameterException.class)
+                .hasMessageContaining("rho");
+        assertThatThrownBy(() -> SharpnessPerturbation.of(0.5, true, -1.0)).isInstanceOf(InvalidHyperparameterException.class)
+                .hasMessageContaining("eta");
+        assertThat(SharpnessPerturbation.of(0.5, true, 0.01).eta()).isEqualTo(0.01);
+        assertThat(SharpnessPerturbation.of(0.5, false, 0.0).adaptive()).isFalse();
         SharpnessPerturbation sam = SharpnessPerturbation.sam(0.1);
         assertThatThrownBy(() -> sam.perturbationInto(PARAMS, GRADIENT, new double[][]{{0, 0, 0, 0}}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out must have 2 tensors");
