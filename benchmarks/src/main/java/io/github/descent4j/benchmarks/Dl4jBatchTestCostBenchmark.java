@@ -1,9 +1,9 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.dl4j.AdaGradNorm;
-import io.github.descent4j.dl4j.AdaptiveBatchRun;
-import io.github.descent4j.dl4j.AdaptiveBatchStep;
-import io.github.descent4j.dl4j.AdaptiveBatchTrainer;
+import io.github.descent4j.dl4j.updater.AdaGradNorm;
+import io.github.descent4j.dl4j.batch.AdaptiveBatchRun;
+import io.github.descent4j.dl4j.batch.AdaptiveBatchStep;
+import io.github.descent4j.dl4j.batch.AdaptiveBatchTrainer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;

@@ -1,9 +1,9 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.dl4j.AlphaScheduleConfig;
-import io.github.descent4j.dl4j.BalancednessAwareTraining;
-import io.github.descent4j.dl4j.FactorPair;
-import io.github.descent4j.dl4j.SharpnessAwareTraining;
+import io.github.descent4j.dl4j.sharpness.AlphaScheduleConfig;
+import io.github.descent4j.dl4j.sharpness.BalancednessAwareTraining;
+import io.github.descent4j.dl4j.sharpness.FactorPair;
+import io.github.descent4j.dl4j.sharpness.SharpnessAwareTraining;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;

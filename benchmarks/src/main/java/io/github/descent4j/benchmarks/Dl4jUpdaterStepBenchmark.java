@@ -1,12 +1,12 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.core.SelectiveProjection;
-import io.github.descent4j.dl4j.AdaGradNorm;
-import io.github.descent4j.dl4j.Lion;
-import io.github.descent4j.dl4j.NormalizedSGD;
-import io.github.descent4j.dl4j.SelectiveProjectionDecay;
-import io.github.descent4j.dl4j.SignSGD;
-import io.github.descent4j.dl4j.Signum;
+import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.dl4j.updater.AdaGradNorm;
+import io.github.descent4j.dl4j.updater.Lion;
+import io.github.descent4j.dl4j.updater.NormalizedSGD;
+import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
+import io.github.descent4j.dl4j.updater.SignSGD;
+import io.github.descent4j.dl4j.updater.Signum;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;

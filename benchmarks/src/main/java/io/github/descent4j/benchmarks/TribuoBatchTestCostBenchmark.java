@@ -1,10 +1,10 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.tribuo.AdaGradNorm;
-import io.github.descent4j.tribuo.AdaptiveBatchSizes;
-import io.github.descent4j.tribuo.LinearClassificationTrainer;
-import io.github.descent4j.tribuo.TrainingListener;
-import io.github.descent4j.tribuo.TrainingProgress;
+import io.github.descent4j.tribuo.optim.AdaGradNorm;
+import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
+import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
+import io.github.descent4j.tribuo.listen.TrainingListener;
+import io.github.descent4j.tribuo.listen.TrainingProgress;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

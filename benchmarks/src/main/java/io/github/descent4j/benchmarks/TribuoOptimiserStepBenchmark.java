@@ -1,14 +1,14 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.tribuo.AdaGradNorm;
-import io.github.descent4j.tribuo.Adam;
-import io.github.descent4j.tribuo.AdamW;
-import io.github.descent4j.tribuo.LayerwiseLearningRates;
-import io.github.descent4j.tribuo.Lion;
-import io.github.descent4j.tribuo.NormalizedSGD;
-import io.github.descent4j.tribuo.SelectiveProjectionDecay;
-import io.github.descent4j.tribuo.SignSGD;
-import io.github.descent4j.tribuo.Signum;
+import io.github.descent4j.tribuo.optim.AdaGradNorm;
+import io.github.descent4j.tribuo.optim.Adam;
+import io.github.descent4j.tribuo.optim.AdamW;
+import io.github.descent4j.tribuo.layerwise.LayerwiseLearningRates;
+import io.github.descent4j.tribuo.optim.Lion;
+import io.github.descent4j.tribuo.optim.NormalizedSGD;
+import io.github.descent4j.tribuo.spd.SelectiveProjectionDecay;
+import io.github.descent4j.tribuo.optim.SignSGD;
+import io.github.descent4j.tribuo.optim.Signum;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

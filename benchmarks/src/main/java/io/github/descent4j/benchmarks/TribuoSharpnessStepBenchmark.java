@@ -1,8 +1,8 @@
 package io.github.descent4j.benchmarks;
 
-import io.github.descent4j.tribuo.Adam;
-import io.github.descent4j.tribuo.LinearClassificationTrainer;
-import io.github.descent4j.tribuo.SharpnessAware;
+import io.github.descent4j.tribuo.optim.Adam;
+import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
+import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 
 /**
  * Time of a training run of descent4j's {@link LinearClassificationTrainer} (LogMulticlass, descent4j Adam,
- * minibatches of 256, so 8 steps per epoch) with plain steps and with SAM ({@link SharpnessAware#sam}), for
+ * minibatches of 256, so 8 steps per epoch) with plain steps and with SAM ({@link SharpnessAwareTraining#sam}), for
  * 1 and for 81 steps.
  * A run also converts the dataset and builds the model; those costs are the same for both step counts, so
  * the cost of one step is {@code (time(81) − time(1)) / 80}, and the SAM ratio is that of SAM to plain.
@@ -87,7 +87,7 @@ public class TribuoSharpnessStepBenchmark {
         }
         trainer = new LinearClassificationTrainer(new LogMulticlass(), new Adam(1e-3), 11, -1, BATCH, false, steps, 1L);
         if (mode.equals("SAM")) {
-            trainer.setSharpnessAware(SharpnessAware.sam(0.05));
+            trainer.setSharpnessAware(SharpnessAwareTraining.sam(0.05));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.descent4j.core;
 
+import io.github.descent4j.core.rules.SignumRule;
+import io.github.descent4j.core.spd.SelectiveProjection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +77,7 @@ class CoreMathTest {
 
     @Test
     void flatOptimizerRejectsMismatchedAndNonFiniteGradientsWithoutStepping() {
-        FlatOptimizer o = new FlatOptimizer(new SignumRule(0.9), 0.1, new double[][]{{1, 2}});
+        FlatOptimiser o = new FlatOptimiser(new SignumRule(0.9), 0.1, new double[][]{{1, 2}});
         assertThatThrownBy(() -> o.step(new double[][]{{1}})).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lossGradients[0] must have 2 elements");
         assertThatThrownBy(() -> o.step(new double[][]{{1, Double.NaN}})).isInstanceOf(NonFiniteGradientException.class);

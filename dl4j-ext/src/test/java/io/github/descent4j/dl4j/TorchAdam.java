@@ -1,6 +1,7 @@
 package io.github.descent4j.dl4j;
 
-import io.github.descent4j.core.AdamRule;
+import io.github.descent4j.dl4j.updater.UpdateRuleUpdater;
+import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.UpdateRule;
 
 /**
@@ -12,14 +13,14 @@ import io.github.descent4j.core.UpdateRule;
  * entries), more than the golden tolerances. The golden AdamSPD replay therefore uses this updater as the
  * base; SPD over DL4J's own Adam is checked against the framework-free reference instead.
  */
-final class TorchAdam extends UpdateRuleUpdater {
+public final class TorchAdam extends UpdateRuleUpdater {
     private static final long serialVersionUID = 1L;
 
     private final double beta1;
     private final double beta2;
     private final double epsilon;
 
-    TorchAdam(double learningRate, double beta1, double beta2, double epsilon) {
+    public TorchAdam(double learningRate, double beta1, double beta2, double epsilon) {
         super(learningRate, null);
         this.beta1 = beta1;
         this.beta2 = beta2;

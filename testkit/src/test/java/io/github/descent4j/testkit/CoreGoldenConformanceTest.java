@@ -1,13 +1,13 @@
 package io.github.descent4j.testkit;
 
-import io.github.descent4j.core.AdaGradNormRule;
-import io.github.descent4j.core.AdamRule;
-import io.github.descent4j.core.FlatOptimizer;
-import io.github.descent4j.core.LionRule;
-import io.github.descent4j.core.NormalizedDescentRule;
-import io.github.descent4j.core.SelectiveProjection;
-import io.github.descent4j.core.SignDescentRule;
-import io.github.descent4j.core.SignumRule;
+import io.github.descent4j.core.rules.AdaGradNormRule;
+import io.github.descent4j.core.rules.AdamRule;
+import io.github.descent4j.core.FlatOptimiser;
+import io.github.descent4j.core.rules.LionRule;
+import io.github.descent4j.core.rules.NormalizedSGDRule;
+import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.core.rules.SignSGDRule;
+import io.github.descent4j.core.rules.SignumRule;
 import io.github.descent4j.core.UpdateRule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,16 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The framework-free rules replayed on every gradient-sequence golden case through {@link FlatOptimizer}
+ * The framework-free rules replayed on every gradient-sequence golden case through {@link FlatOptimiser}
  * (and {@link SelectiveProjection} for AdamSPD), at 1e-9 relative. This checks the math once, before any
  * adapter: the Tribuo and DL4J conformance tests then check the wiring.
  */
 class CoreGoldenConformanceTest {
     private static final Map<String, Function<GoldenCase, UpdateRule>> RULES = Map.of(
-            "SignSGD", c -> new SignDescentRule(c.hyperparameter("momentum")),
+            "SignSGD", c -> new SignSGDRule(c.hyperparameter("momentum")),
             "Signum", c -> new SignumRule(c.hyperparameter("beta")),
             "Lion", c -> new LionRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("weightDecay")),
-            "NormalizedSGD", c -> new NormalizedDescentRule(c.hyperparameter("momentum")),
+            "NormalizedSGD", c -> new NormalizedSGDRule(c.hyperparameter("momentum")),
             "AdaGradNorm", c -> new AdaGradNormRule(c.hyperparameter("b0")),
             "Adam", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0),
             "AdamW", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"),
@@ -69,7 +69,7 @@ class CoreGoldenConformanceTest {
         double[][] params = c.initialValues();
         double[][] anchor = c.anchor().orElse(c.initialValues());
         boolean spd = c.algorithm().equals("AdamSPD");
-        FlatOptimizer optimizer = new FlatOptimizer(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        FlatOptimiser optimizer = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
         int stepNo = 0;
         for (GoldenCase.GoldenStep step : c.steps()) {
             stepNo++;

@@ -1,13 +1,13 @@
 package io.github.descent4j.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.descent4j.core.AdamRule;
-import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.rules.AdamRule;
+import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.UpdateRule;
 import io.github.descent4j.core.sharpness.AlphaSchedule;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
 import io.github.descent4j.core.sharpness.GradientOracle;
-import io.github.descent4j.core.sharpness.SgdRule;
+import io.github.descent4j.core.rules.SgdRule;
 import io.github.descent4j.core.sharpness.SharpnessAwareMinimization;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +57,7 @@ class SharpnessConformanceTest {
                 boolean adaptive = hp.path("adaptive").asBoolean(c.algorithm().equals("ASAM"));
                 assertThat(adaptive).as("%s: adaptive flag vs algorithm", c.name()).isEqualTo(c.algorithm().equals("ASAM"));
                 JsonNode base = hp.path("baseHyperparameters");
-                FlatOptimizer optimizer = new FlatOptimizer(baseRule(c.name(), hp.path("base").asText(), base),
+                FlatOptimiser optimizer = new FlatOptimiser(baseRule(c.name(), hp.path("base").asText(), base),
                         number(base, "learningRate", c.name()), params);
                 double rho = c.hyperparameter("rho");
                 SharpnessAwareMinimization sam = adaptive
@@ -80,7 +80,7 @@ class SharpnessConformanceTest {
                     case "cosine" -> AlphaSchedule.cosine(alpha0, steps.size());
                     default -> throw new AssertionError(c.name() + ": unknown alpha schedule '" + schedule + "'");
                 };
-                FlatOptimizer optimizer = new FlatOptimizer(new SgdRule(), lr, params);
+                FlatOptimiser optimizer = new FlatOptimiser(new SgdRule(), lr, params);
                 BalancednessAwareRegularization bar = c.algorithm().equals("nBAR")
                         ? BalancednessAwareRegularization.nbar(optimizer, lr, alpha)
                         : BalancednessAwareRegularization.obar(optimizer, lr, alpha);

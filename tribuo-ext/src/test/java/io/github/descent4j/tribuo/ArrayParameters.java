@@ -15,19 +15,19 @@ import java.util.List;
  * Test {@link Parameters} holding dense tensors built from flat row-major arrays: a one-dimensional shape
  * gives a DenseVector, a two-dimensional one a DenseMatrix.
  */
-final class ArrayParameters implements Parameters {
+public final class ArrayParameters implements Parameters {
     private static final long serialVersionUID = 1L;
 
     private Tensor[] tensors;
 
-    ArrayParameters(int[][] shapes, double[][] values) {
+    public ArrayParameters(int[][] shapes, double[][] values) {
         tensors = new Tensor[shapes.length];
         for (int t = 0; t < shapes.length; t++) {
             tensors[t] = dense(shapes[t], values[t]);
         }
     }
 
-    static Tensor dense(int[] shape, double[] values) {
+    public static Tensor dense(int[] shape, double[] values) {
         if (shape.length == 1) {
             return DenseVector.createDenseVector(values);
         }
@@ -39,7 +39,7 @@ final class ArrayParameters implements Parameters {
     }
 
     /** The same values as a sparse tensor in which every element is stored (explicitly active). */
-    static Tensor sparseWithAllActive(int[] shape, double[] values) {
+    public static Tensor sparseWithAllActive(int[] shape, double[] values) {
         if (shape.length == 1) {
             int[] idx = new int[shape[0]];
             for (int i = 0; i < idx.length; i++) {
@@ -61,7 +61,7 @@ final class ArrayParameters implements Parameters {
     }
 
     /** Flat row-major copy of a dense tensor. */
-    static double[] flat(Tensor t) {
+    public static double[] flat(Tensor t) {
         if (t instanceof DenseVector) {
             return ((DenseVector) t).toArray();
         }

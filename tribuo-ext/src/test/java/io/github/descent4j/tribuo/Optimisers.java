@@ -1,14 +1,22 @@
 package io.github.descent4j.tribuo;
 
+import io.github.descent4j.tribuo.optim.AdaGradNorm;
+import io.github.descent4j.tribuo.optim.Adam;
+import io.github.descent4j.tribuo.optim.AdamW;
+import io.github.descent4j.tribuo.optim.Lion;
+import io.github.descent4j.tribuo.optim.NormalizedSGD;
+import io.github.descent4j.tribuo.optim.SignSGD;
+import io.github.descent4j.tribuo.optim.Signum;
+import io.github.descent4j.tribuo.optim.UpdateRuleOptimiser;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoubleFunction;
 
 /** Every descent4j rule optimiser, built from a learning rate with non-default hyperparameters. */
-final class Optimisers {
+public final class Optimisers {
     private Optimisers() {}
 
-    static Map<String, DoubleFunction<UpdateRuleOptimiser>> ruleOptimisers() {
+    public static Map<String, DoubleFunction<UpdateRuleOptimiser>> ruleOptimisers() {
         Map<String, DoubleFunction<UpdateRuleOptimiser>> m = new LinkedHashMap<>();
         m.put("SignSGD", lr -> new SignSGD(lr));
         m.put("SignSGD+momentum", lr -> new SignSGD(lr, 0.8));

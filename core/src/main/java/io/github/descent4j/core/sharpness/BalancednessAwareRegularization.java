@@ -1,12 +1,12 @@
 package io.github.descent4j.core.sharpness;
 
 import io.github.descent4j.core.Check;
-import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.FlatOptimiser;
 
 /**
  * Balancedness-Aware Regularization (BAR; Li, Zhang and He, "Implicit Regularization of Sharpness-Aware
  * Minimization for Scale-Invariant Problems", NeurIPS 2024, Algorithms 2 and 3) for one factor pair (x, y)
- * of a scale-invariant problem such as f(X Yᵀ), over a base {@link FlatOptimizer}.
+ * of a scale-invariant problem such as f(X Yᵀ), over a base {@link FlatOptimiser}.
  * <p>
  * BAR reproduces SAM's implicit regularisation of the balancedness B = ½(‖x‖² − ‖y‖²) at the cost of a
  * single gradient. One step t (0-based), with learning rate η and α_t from an {@link AlphaSchedule}, and
@@ -31,7 +31,7 @@ public final class BalancednessAwareRegularization {
         OBAR
     }
 
-    private final FlatOptimizer base;
+    private final FlatOptimiser base;
     private final double learningRate;
     private final Variant variant;
     private final AlphaSchedule alpha;
@@ -47,7 +47,7 @@ public final class BalancednessAwareRegularization {
      * @param xIndex index of x among the base optimiser's tensors
      * @param yIndex index of y, different from {@code xIndex}
      */
-    public BalancednessAwareRegularization(FlatOptimizer base, double learningRate, Variant variant,
+    public BalancednessAwareRegularization(FlatOptimiser base, double learningRate, Variant variant,
                                            AlphaSchedule alpha, int xIndex, int yIndex) {
         if (base == null || variant == null || alpha == null) {
             throw new IllegalArgumentException("base, variant and alpha must not be null");
@@ -66,12 +66,12 @@ public final class BalancednessAwareRegularization {
     }
 
     /** nBAR on the base optimiser's tensors 0 (x) and 1 (y). */
-    public static BalancednessAwareRegularization nbar(FlatOptimizer base, double learningRate, AlphaSchedule alpha) {
+    public static BalancednessAwareRegularization nbar(FlatOptimiser base, double learningRate, AlphaSchedule alpha) {
         return new BalancednessAwareRegularization(base, learningRate, Variant.NBAR, alpha, 0, 1);
     }
 
     /** oBAR on the base optimiser's tensors 0 (x) and 1 (y). */
-    public static BalancednessAwareRegularization obar(FlatOptimizer base, double learningRate, AlphaSchedule alpha) {
+    public static BalancednessAwareRegularization obar(FlatOptimiser base, double learningRate, AlphaSchedule alpha) {
         return new BalancednessAwareRegularization(base, learningRate, Variant.OBAR, alpha, 0, 1);
     }
 

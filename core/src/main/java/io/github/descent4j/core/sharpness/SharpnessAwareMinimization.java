@@ -1,13 +1,13 @@
 package io.github.descent4j.core.sharpness;
 
-import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.Tensors;
 
 /**
  * Sharpness-Aware Minimization (SAM; Foret, Kleiner, Mobahi and Neyshabur, "Sharpness-Aware Minimization for
  * Efficiently Improving Generalization", ICLR 2021) and Adaptive SAM (ASAM; Kwon, Kim, Park and Choi, "ASAM:
  * Adaptive Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021),
- * framework-free, over a base {@link FlatOptimizer}. The perturbation itself is {@link SharpnessPerturbation}.
+ * framework-free, over a base {@link FlatOptimiser}. The perturbation itself is {@link SharpnessPerturbation}.
  * <p>
  * One step, with g = ∇L(θ) and every norm taken over <em>all</em> parameter tensors together:
  * <pre>
@@ -26,10 +26,10 @@ import io.github.descent4j.core.Tensors;
  * called, and θ is restored afterwards even if the oracle throws.
  */
 public final class SharpnessAwareMinimization {
-    private final FlatOptimizer base;
+    private final FlatOptimiser base;
     private final SharpnessPerturbation perturbation;
 
-    private SharpnessAwareMinimization(FlatOptimizer base, SharpnessPerturbation perturbation) {
+    private SharpnessAwareMinimization(FlatOptimiser base, SharpnessPerturbation perturbation) {
         if (base == null) {
             throw new IllegalArgumentException("base optimiser must not be null");
         }
@@ -43,12 +43,12 @@ public final class SharpnessAwareMinimization {
      * @param base the base optimiser, whose parameters this steps
      * @param rho the neighbourhood radius ρ, a finite number &gt; 0
      */
-    public static SharpnessAwareMinimization sam(FlatOptimizer base, double rho) {
+    public static SharpnessAwareMinimization sam(FlatOptimiser base, double rho) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.sam(rho));
     }
 
     /** ASAM without the η offset (T = |θ|), as davda54/sam's {@code adaptive=True}. */
-    public static SharpnessAwareMinimization asam(FlatOptimizer base, double rho) {
+    public static SharpnessAwareMinimization asam(FlatOptimiser base, double rho) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho));
     }
 
@@ -58,12 +58,12 @@ public final class SharpnessAwareMinimization {
      * @param rho the radius ρ, a finite number &gt; 0 (the paper uses larger ρ than SAM, e.g. 0.5 to 2)
      * @param eta the offset η, a finite number &gt;= 0 (the paper uses 0.01)
      */
-    public static SharpnessAwareMinimization asam(FlatOptimizer base, double rho, double eta) {
+    public static SharpnessAwareMinimization asam(FlatOptimiser base, double rho, double eta) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho, eta));
     }
 
     /** The base optimiser (live). */
-    public FlatOptimizer base() {
+    public FlatOptimiser base() {
         return base;
     }
 

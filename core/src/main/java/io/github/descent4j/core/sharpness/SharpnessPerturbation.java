@@ -8,7 +8,7 @@ import io.github.descent4j.core.InvalidHyperparameterException;
  * Efficiently Improving Generalization", ICLR 2021) and ASAM (Kwon, Kim, Park and Choi, "ASAM: Adaptive
  * Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021), on its
  * own: the part of a sharpness-aware step that does not depend on who holds the parameters or who takes the
- * base step. {@link SharpnessAwareMinimization} drives it over a {@code FlatOptimizer}; framework adapters
+ * base step. {@link SharpnessAwareMinimization} drives it over a {@code FlatOptimiser}; framework adapters
  * call it on their own arrays.
  * <p>
  * With g the loss gradient at θ and every norm taken over <em>all</em> given tensors together:

@@ -1,6 +1,7 @@
 package io.github.descent4j.core.sharpness;
 
-import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.rules.SgdRule;
+import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class SharpnessPerturbationTest {
 
     @Test
     void matchesSharpnessAwareMinimizationBitForBit() {
-        FlatOptimizer base = new FlatOptimizer(new SgdRule(), 0.1, new double[][]{PARAMS[0].clone(), PARAMS[1].clone()});
+        FlatOptimiser base = new FlatOptimiser(new SgdRule(), 0.1, new double[][]{PARAMS[0].clone(), PARAMS[1].clone()});
         assertThat(SharpnessPerturbation.sam(0.05).perturbation(PARAMS, GRADIENT))
                 .isDeepEqualTo(SharpnessAwareMinimization.sam(base, 0.05).perturbation(PARAMS, GRADIENT));
         assertThat(SharpnessPerturbation.asam(0.5, 0.01).perturbation(PARAMS, GRADIENT))

@@ -1,6 +1,7 @@
 package io.github.descent4j.core.sharpness;
 
-import io.github.descent4j.core.FlatOptimizer;
+import io.github.descent4j.core.rules.SgdRule;
+import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import org.junit.jupiter.api.Test;
 
@@ -38,19 +39,19 @@ class SharpnessTest {
         double[][] params = {{1.0, -2.0}, {3.0}};
         double[][] zero = {{0.0, 0.0}, {0.0}};
         for (SharpnessAwareMinimization m : List.of(
-                SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.05),
-                SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.5),
-                SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.5, 0.01))) {
+                SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.05),
+                SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.5),
+                SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.5, 0.01))) {
             assertThat(m.perturbation(params, zero)).isEqualTo(new double[][]{{0.0, 0.0}, {0.0}});
         }
         // ASAM with T = |θ| = 0 where the gradient is non-zero: ‖T g‖ = 0, still ε = 0
         double[][] atZero = {{0.0, 0.0}, {0.0}};
-        SharpnessAwareMinimization asam = SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, atZero), 0.5);
+        SharpnessAwareMinimization asam = SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, atZero), 0.5);
         assertThat(asam.perturbation(atZero, new double[][]{{1.0, 2.0}, {3.0}})).isEqualTo(new double[][]{{0.0, 0.0}, {0.0}});
 
         // a full step at a stationary point leaves θ unchanged
         double[][] p = {{0.0, -1.0}};
-        SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, p), 0.05);
+        SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, p), 0.05);
         sam.step(SharpnessTest::gradientOf);
         assertThat(p[0]).containsExactly(0.0, -1.0);
     }
@@ -59,14 +60,14 @@ class SharpnessTest {
     void perturbationFollowsTheStatedRules() {
         double[][] params = {{3.0, -1.0}, {2.0}};
         double[][] g = {{1.0, 2.0}, {-2.0}};
-        double[][] eps = SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3)
+        double[][] eps = SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.3)
                 .perturbation(params, g);
         // ‖g‖ = 3 over all tensors: ε = 0.1 g
         assertThat(eps[0]).containsExactly(new double[]{0.1, 0.2}, within(1e-15));
         assertThat(eps[1]).containsExactly(new double[]{-0.2}, within(1e-15));
 
         // ASAM, η = 1: T = (4, 2 | 3), T g = (4, 4 | -6), ‖T g‖ = sqrt(68); ε = ρ T² g / ‖T g‖
-        double[][] asam = SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3, 1.0)
+        double[][] asam = SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.3, 1.0)
                 .perturbation(params, g);
         double s = 0.3 / Math.sqrt(68);
         assertThat(asam[0]).containsExactly(new double[]{16 * s, 8 * s}, within(1e-15));
@@ -82,7 +83,7 @@ class SharpnessTest {
             seen.add(copy(p));
             return gradientOf(p);
         };
-        SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.05);
+        SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.05);
         double[][] used = sam.step(oracle);
 
         assertThat(seen).hasSize(2);
@@ -101,7 +102,7 @@ class SharpnessTest {
     void thetaIsRestoredExactlyEvenWhenTheOracleFails() {
         double[][] params = {{0.1, 0.2, 0.3}};
         double[][] before = copy(params);
-        SharpnessAwareMinimization sam = SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 2.0);
+        SharpnessAwareMinimization sam = SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, params), 2.0);
         assertThatThrownBy(() -> sam.step(gradientOf(params), p -> {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
@@ -111,7 +112,7 @@ class SharpnessTest {
 
     @Test
     void invalidHyperparametersNameTheParameterAndRange() {
-        FlatOptimizer base = new FlatOptimizer(new SgdRule(), 0.1, new double[][]{{1.0}, {2.0}});
+        FlatOptimiser base = new FlatOptimiser(new SgdRule(), 0.1, new double[][]{{1.0}, {2.0}});
         for (double rho : new double[]{0.0, -0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> SharpnessAwareMinimization.sam(base, rho))
                     .isInstanceOf(InvalidHyperparameterException.class)
@@ -161,7 +162,7 @@ class SharpnessTest {
         double a = 0.5;
 
         double[][] p = {x0.clone(), y0.clone()};
-        BalancednessAwareRegularization nbar = BalancednessAwareRegularization.nbar(new FlatOptimizer(new SgdRule(), lr, p), lr,
+        BalancednessAwareRegularization nbar = BalancednessAwareRegularization.nbar(new FlatOptimiser(new SgdRule(), lr, p), lr,
                 AlphaSchedule.constant(a));
         assertThat(nbar.balancedness()).isEqualTo(0.5 * (25 - 1));
         nbar.step(g);
@@ -170,7 +171,7 @@ class SharpnessTest {
         assertThat(p[1]).containsExactly(new double[]{1.0 * 1.05 - 0.2}, within(1e-15));
 
         double[][] q = {x0.clone(), y0.clone()};
-        BalancednessAwareRegularization obar = BalancednessAwareRegularization.obar(new FlatOptimizer(new SgdRule(), lr, q), lr,
+        BalancednessAwareRegularization obar = BalancednessAwareRegularization.obar(new FlatOptimiser(new SgdRule(), lr, q), lr,
                 AlphaSchedule.constant(a));
         obar.step(g);
         // oBAR: ‖x‖ ≥ ‖y‖ → shrink x, grow y
@@ -197,8 +198,8 @@ class SharpnessTest {
         for (boolean adaptive : new boolean[]{false, true}) {
             double eta = adaptive ? 0.01 : 0.0;
             SharpnessAwareMinimization whole = adaptive
-                    ? SharpnessAwareMinimization.asam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3, eta)
-                    : SharpnessAwareMinimization.sam(new FlatOptimizer(new SgdRule(), 0.1, params), 0.3);
+                    ? SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.3, eta)
+                    : SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.3);
             double[][] expected = whole.perturbation(params, g);
             // the first tensor in two chunks [0, 2) and [2, 3), as an adapter streaming it would
             double sq = SharpnessPerturbation.squaredNorm(adaptive, eta, params[0], g[0], 0, 2)

@@ -1,0 +1,177 @@
+package io.github.descent4j.dl4j.updater;
+
+import io.github.descent4j.testkit.GoldenCase;
+import io.github.descent4j.testkit.GoldenCases;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Replays the golden gradient sequences of the five DL4J algorithms through a real
+ * {@link MultiLayerNetwork} and its {@code MultiLayerUpdater}, rather than through the bare
+ * {@code GradientUpdater}:
+ * <ul>
+ *   <li>the case's tensors become the parameters of dense layers: a {@code [r, c]} tensor is a layer's
+ *       weight matrix ({@code nIn = r}, {@code nOut = c}; DL4J stores it column-major, so the row-major
+ *       golden data goes through {@code assign}), and a following {@code [c]} tensor is that layer's bias
+ *       (otherwise the layer has none);</li>
+ *   <li>each step writes the case's gradients into the network's own flattened gradient view through
+ *       the per-variable views DL4J's parameter initialiser hands out, calls
+ *       {@link BaseMultiLayerUpdater#update(Gradient, int, int, int, LayerWorkspaceMgr)} (batch size 1, so
+ *       DL4J's minibatch division is the identity) — which runs the updater blocks and, for Lion, the
+ *       per-layer {@code WeightDecay(λ, true)} — and subtracts the result from the parameters, as DL4J's
+ *       {@code NegativeGradientStepFunction} does;</li>
+ *   <li>every parameter tensor is compared with the case's {@code after} after every step: at 1e-9
+ *       relative in a double-precision network and at 1e-5 in a float network.</li>
+ * </ul>
+ */
+class Dl4jNetworkGoldenConformanceTest {
+    private static final double DOUBLE_TOLERANCE = 1e-9;
+    private static final double FLOAT_TOLERANCE = 1e-5;
+
+    @Test
+    void everyCaseMatchesThroughADoublePrecisionNetwork() {
+        replayAll(DataType.DOUBLE, DOUBLE_TOLERANCE);
+    }
+
+    @Test
+    void everyCaseMatchesThroughAFloatNetwork() {
+        replayAll(DataType.FLOAT, FLOAT_TOLERANCE);
+    }
+
+    private static void replayAll(DataType dataType, double tolerance) {
+        List<GoldenCase> cases = GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE);
+        Map<String, Integer> ran = new TreeMap<>();
+        for (GoldenCase c : cases) {
+            if (Dl4jGoldenConformanceTest.UPDATERS.containsKey(c.algorithm())) {
+                replay(c, dataType, tolerance);
+                ran.merge(c.algorithm(), 1, Integer::sum);
+            }
+        }
+        System.out.println("Dl4jNetworkGoldenConformanceTest (" + dataType + ", " + tolerance + "): cases run per algorithm "
+                + ran + " from " + GoldenCases.directory().toAbsolutePath());
+        assertThat(ran.values().stream().mapToInt(Integer::intValue).sum())
+                .as("number of gradient-sequence cases replayed through a network").isPositive();
+        assertThat(ran.keySet()).as("algorithms with at least one golden case")
+                .containsExactlyInAnyOrder("AdaGradNorm", "Lion", "NormalizedSGD", "SignSGD", "Signum");
+    }
+
+    /** Where one golden tensor lives in the network. */
+    private record Slot(int layer, String param, int[] shape) {}
+
+    private static void replay(GoldenCase c, DataType dataType, double tolerance) {
+        IUpdater updater = Dl4jGoldenConformanceTest.UPDATERS.get(c.algorithm()).apply(c);
+        double weightDecay = c.hyperparameter("weightDecay", 0.0);
+        List<GoldenCase.GoldenTensor> tensors = c.tensors();
+
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .dataType(dataType)
+                .updater(updater)
+                .list();
+        List<Slot> slots = new ArrayList<>();
+        int layer = 0;
+        for (int t = 0; t < tensors.size(); t++) {
+            int[] shape = tensors.get(t).shape();
+            assertThat(shape).as("%s tensor %d must be a weight matrix", c.name(), t).hasSize(2);
+            boolean bias = t + 1 < tensors.size() && tensors.get(t + 1).shape().length == 1
+                    && tensors.get(t + 1).shape()[0] == shape[1];
+            DenseLayer.Builder dense = new DenseLayer.Builder().nIn(shape[0]).nOut(shape[1])
+                    .activation(Activation.IDENTITY).hasBias(bias);
+            if (weightDecay != 0) {
+                // Per layer: in 1.0.0-M2.1 the global builder's weightDecay registers the decay twice.
+                dense.weightDecay(weightDecay, true).weightDecayBias(weightDecay, true);
+            }
+            list.layer(dense.build());
+            slots.add(new Slot(layer, "W", shape));
+            if (bias) {
+                t++;
+                slots.add(new Slot(layer, "b", tensors.get(t).shape()));
+            }
+            layer++;
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        assertThat(net.params().dataType()).isEqualTo(dataType);
+        assertThat(net.numParams()).isEqualTo(tensors.stream().mapToLong(g -> g.initial().length).sum());
+
+        for (int t = 0; t < slots.size(); t++) {
+            param(net, slots.get(t)).assign(rowMajor(tensors.get(t).initial(), slots.get(t).shape(), dataType));
+        }
+
+        BaseMultiLayerUpdater<?> multiLayerUpdater = (BaseMultiLayerUpdater<?>) net.getUpdater();
+        List<UpdaterBlock> blocks = multiLayerUpdater.getUpdaterBlocks();
+        assertThat(blocks).as("updater blocks of %s (a global norm must see every tensor)", c.name()).hasSize(1);
+        INDArray flatGradient = net.getFlattenedGradients();
+        assertThat(flatGradient.length()).isEqualTo(net.numParams());
+
+        Gradient gradient = new DefaultGradient(flatGradient);
+        List<INDArray> gradientViews = new ArrayList<>();
+        for (Slot slot : slots) {
+            Layer l = net.getLayer(slot.layer());
+            Map<String, INDArray> views = l.conf().getLayer().initializer()
+                    .getGradientsFromFlattened(l.conf(), l.getGradientsViewArray());
+            INDArray view = views.get(slot.param());
+            assertThat(view.shape()).as("%s gradient view %d_%s", c.name(), slot.layer(), slot.param())
+                    .isEqualTo(param(net, slot).shape());
+            gradient.setGradientFor(slot.layer() + "_" + slot.param(), view);
+            gradientViews.add(view);
+        }
+
+        int iteration = 0;
+        for (GoldenCase.GoldenStep step : c.steps()) {
+            flatGradient.assign(Double.NaN);   // every cell must be overwritten by the case's gradients
+            for (int t = 0; t < slots.size(); t++) {
+                gradientViews.get(t).assign(rowMajor(step.gradients()[t], slots.get(t).shape(), dataType));
+            }
+            assertThat(flatGradient.toDoubleVector()).as("gradient view of %s", c.name()).doesNotContain(Double.NaN);
+            multiLayerUpdater.update(gradient, iteration, 0, 1, LayerWorkspaceMgr.noWorkspaces());
+            INDArray params = net.params();
+            params.subi(flatGradient.reshape(params.shape()));
+            iteration++;
+            for (int t = 0; t < slots.size(); t++) {
+                double[] actual = param(net, slots.get(t)).dup('c').reshape(-1).toDoubleVector();
+                assertThatValues(actual).as("%s %s step %d tensor %d", c.name(), dataType, iteration, t)
+                        .isCloseTo(step.after()[t], tolerance);
+            }
+        }
+        assertThat(iteration).as("steps in " + c.name()).isPositive();
+        UpdateRuleGradientUpdater gradientUpdater = (UpdateRuleGradientUpdater) blocks.get(0).getGradientUpdater();
+        assertThat(gradientUpdater.getStepCount()).isEqualTo(iteration);
+        for (double v : multiLayerUpdater.getStateViewArray().toDoubleVector()) {
+            assertThat(v).as("updater state of %s", c.name()).isFinite();
+        }
+    }
+
+    private static INDArray param(MultiLayerNetwork net, Slot slot) {
+        return net.getParam(slot.layer() + "_" + slot.param());
+    }
+
+    private static INDArray rowMajor(double[] values, int[] shape, DataType dataType) {
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return Nd4j.create(values, dims, 'c').castTo(dataType);
+    }
+}

@@ -1,0 +1,226 @@
+package io.github.descent4j.examples.finetune;
+
+import io.github.descent4j.datasets.LabelledData;
+import io.github.descent4j.core.layerwise.LearningRateDistribution;
+import io.github.descent4j.dl4j.layerwise.LayerwiseLearningRates;
+import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Forgetting when fine-tuning a DL4J network: an MLP 64-64-64-64-10 (tanh) is pre-trained on the 8×8 digits
+ * 0–4, then fine-tuned through {@code TransferLearning} + {@code FineTuneConfiguration} on 5–9 only, once per
+ * method, each until the same 5–9 training accuracy (so methods are compared at similar new-task accuracy).
+ * Afterwards the 0–4 test digits are scored two ways: 10-way (the shared softmax head must still rank 0–4
+ * first) and among 0–4 only (what the features and the 0–4 rows of the head still know; the usual
+ * task-aware measure of forgetting).
+ * <p>
+ * Methods: a flat learning rate; a layer-wise decay distribution (Kenneweg et al. 2024, "Learning Rate
+ * Distributions over Layers Reduce Forgetting", via {@link LayerwiseLearningRates}); Selective Projection Decay
+ * toward the pre-trained weights (Tian et al. 2024, {@link SelectiveProjectionDecay}) at the flat rate.
+ */
+public final class FinetuneExperiment {
+    public static final int CLASSES = 10;
+    private static final int BATCH = 32;
+
+    /**
+     * @param seeds seeds 1..seeds (one 70/30 split and one network initialisation each)
+     * @param pretrainEpochs epochs on 0–4
+     * @param maxEpochs cap on fine-tuning epochs
+     * @param target fine-tuning stops once the 5–9 training accuracy reaches this
+     * @param learningRate Adam's rate for fine-tuning
+     * @param decay layer-wise decay factor
+     * @param lambda SPD strength
+     */
+    record Settings(int seeds, int pretrainEpochs, int maxEpochs, double target, double learningRate, double decay,
+                    double lambda) {}
+
+    /** One method's results, one entry per seed. */
+    record MethodResult(String name, List<Integer> epochs, List<Double> newAccuracy, List<Double> oldAccuracyTenWay,
+                        List<Double> oldAccuracyAmongOld) {}
+
+    record Result(Settings settings, List<Double> pretrainedOldAccuracy, List<MethodResult> methods) {}
+
+    private enum Method { FLAT, LAYERWISE_DECAY, SPD }
+
+    private FinetuneExperiment() {}
+
+    public static String methodName(Method m, Settings s) {
+        return switch (m) {
+            case FLAT -> "flat learning rate";
+            case LAYERWISE_DECAY -> String.format(Locale.ROOT, "layer-wise decay %.2g", s.decay());
+            case SPD -> String.format(Locale.ROOT, "SPD lambda %.2g", s.lambda());
+        };
+    }
+
+    public static Result run(LabelledData digits, Settings settings, PrintStream progress) {
+        List<MethodResult> methods = new ArrayList<>();
+        for (Method m : Method.values()) {
+            methods.add(new MethodResult(methodName(m, settings), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>()));
+        }
+        List<Double> pretrainedOld = new ArrayList<>();
+        for (int seed = 1; seed <= settings.seeds(); seed++) {
+            LabelledData[] split = digits.split(0.7, seed);
+            DataSet train = toDataSet(split[0]);
+            DataSet test = toDataSet(split[1]);
+            DataSet oldTrain = byClass(train, 0, 5);
+            DataSet newTrain = byClass(train, 5, 10);
+            DataSet oldTest = byClass(test, 0, 5);
+            DataSet newTest = byClass(test, 5, 10);
+
+            MultiLayerNetwork pretrained = mlp(seed);
+            Random random = new Random(seed);
+            for (int epoch = 0; epoch < settings.pretrainEpochs(); epoch++) {
+                epoch(pretrained, oldTrain, random);
+            }
+            pretrainedOld.add(accuracy(pretrained, oldTest, 0, CLASSES));
+            for (Method m : Method.values()) {
+                MultiLayerNetwork tuned = fineTuneCopy(pretrained, m, settings, seed);
+                Random order = new Random(1000L + seed);
+                int epochs = 0;
+                while (epochs < settings.maxEpochs() && accuracy(tuned, newTrain, 0, CLASSES) < settings.target()) {
+                    epoch(tuned, newTrain, order);
+                    epochs++;
+                }
+                MethodResult r = methods.get(m.ordinal());
+                r.epochs().add(epochs);
+                r.newAccuracy().add(accuracy(tuned, newTest, 0, CLASSES));
+                r.oldAccuracyTenWay().add(accuracy(tuned, oldTest, 0, CLASSES));
+                r.oldAccuracyAmongOld().add(accuracy(tuned, oldTest, 0, 5));
+                progress.printf(Locale.ROOT, "seed %d  %-22s %3d epochs  5-9 %.3f  0-4 %.3f (10-way)  %.3f (among 0-4)%n",
+                        seed, r.name(), epochs, last(r.newAccuracy()), last(r.oldAccuracyTenWay()), last(r.oldAccuracyAmongOld()));
+            }
+        }
+        return new Result(settings, pretrainedOld, methods);
+    }
+
+    private static double last(List<Double> values) {
+        return values.get(values.size() - 1);
+    }
+
+    private static MultiLayerNetwork fineTuneCopy(MultiLayerNetwork pretrained, Method method, Settings settings, long seed) {
+        MultiLayerNetwork tuned = new TransferLearning.Builder(pretrained.clone())
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(settings.learningRate()))
+                        .seed(seed).build())
+                .build();
+        switch (method) {
+            case FLAT -> { }
+            case LAYERWISE_DECAY -> LayerwiseLearningRates.apply(tuned, LearningRateDistribution.layerwiseDecay(settings.decay()));
+            case SPD -> {
+                // Anchored at each array's first update: the pre-trained weights the copy starts from.
+                for (Layer layer : tuned.getLayers()) {
+                    BaseLayer conf = (BaseLayer) layer.conf().getLayer();
+                    conf.setRegularization(SelectiveProjectionDecay.of(settings.lambda()));
+                    conf.setRegularizationBias(SelectiveProjectionDecay.of(settings.lambda()));
+                }
+            }
+        }
+        return tuned;
+    }
+
+    private static MultiLayerNetwork mlp(long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
+        epoch(net, data, random, BATCH);
+    }
+
+    /** One epoch of minibatches of {@code batchSize} examples in an order shuffled by {@code random}. */
+    public static void epoch(MultiLayerNetwork net, DataSet data, Random random, int batchSize) {
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < data.numExamples(); i++) {
+            rows.add(i);
+        }
+        Collections.shuffle(rows, random);
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            int[] batch = rows.subList(from, Math.min(rows.size(), from + batchSize)).stream().mapToInt(Integer::intValue).toArray();
+            net.fit(new DataSet(data.getFeatures().getRows(batch), data.getLabels().getRows(batch)));
+        }
+    }
+
+    /** Accuracy of the argmax over output columns [from, to) on examples whose label is in that range. */
+    public static double accuracy(MultiLayerNetwork net, DataSet data, int from, int to) {
+        INDArray out = net.output(data.getFeatures()).get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+        int[] predicted = out.argMax(1).toIntVector();
+        int[] actual = data.getLabels().argMax(1).toIntVector();
+        int correct = 0;
+        for (int i = 0; i < actual.length; i++) {
+            correct += predicted[i] + from == actual[i] ? 1 : 0;
+        }
+        return correct / (double) actual.length;
+    }
+
+    /** Pixels 0–16 scaled to [0, 1], one-hot labels. */
+    public static DataSet toDataSet(LabelledData data) {
+        float[][] features = new float[data.size()][];
+        float[][] labels = new float[data.size()][CLASSES];
+        for (int i = 0; i < data.size(); i++) {
+            double[] row = data.features()[i];
+            features[i] = new float[row.length];
+            for (int j = 0; j < row.length; j++) {
+                features[i][j] = (float) (row[j] / 16.0);
+            }
+            labels[i][data.labels()[i]] = 1;
+        }
+        return new DataSet(Nd4j.create(features), Nd4j.create(labels));
+    }
+
+    private static DataSet byClass(DataSet data, int from, int to) {
+        int[] actual = data.getLabels().argMax(1).toIntVector();
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] >= from && actual[i] < to) {
+                rows.add(i);
+            }
+        }
+        int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
+        return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
+    }
+
+    public static double mean(List<? extends Number> values) {
+        return values.stream().mapToDouble(Number::doubleValue).average().orElse(Double.NaN);
+    }
+
+    public static double sd(List<? extends Number> values) {
+        double m = mean(values);
+        return Math.sqrt(values.stream().mapToDouble(v -> (v.doubleValue() - m) * (v.doubleValue() - m)).sum()
+                / Math.max(1, values.size() - 1));
+    }
+}

@@ -1,0 +1,308 @@
+package io.github.descent4j.tribuo.spd;
+
+import io.github.descent4j.tribuo.internal.TribuoTensors;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import io.github.descent4j.core.Check;
+import io.github.descent4j.core.InvalidHyperparameterException;
+import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.core.Tensors;
+import org.tribuo.math.Parameters;
+import org.tribuo.math.StochasticGradientOptimiser;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.math.la.DenseVector;
+import org.tribuo.math.la.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * Selective Projection Decay (Tian et al. 2024, "Rethinking Weight Decay for Robust Fine-Tuning of
+ * Foundation Models"; the authors' {@code adamSPD.py}) over any Tribuo optimiser: descent4j's own and
+ * Tribuo's SGD, AdaGrad or RMSProp.
+ * <p>
+ * Per parameter tensor, after the base optimiser proposes θ̃ from θ:
+ * <pre>
+ *   c = −⟨g, θ − θ₀⟩                 (g the loss gradient of this step)
+ *   if c &lt; 0:  r  = clamp((‖θ̃ − θ₀‖ − ‖θ − θ₀‖) / ‖θ̃ − θ₀‖, 0, 1)     (r = 0 when θ̃ = θ₀)
+ *              θ̃ ← θ̃ − λ * r * (θ̃ − θ₀)
+ * </pre>
+ * θ₀ is a copy of the parameters when {@link #initialise} is called, unless an explicit anchor is given
+ * (for example a pre-trained model's weights) or {@code anchorAtZero} is set. λ is not scaled by the
+ * learning rate or by the example weight.
+ * <p>
+ * On sparse gradients the base step is lazy, but the projection moves the whole tensor toward θ₀ as in
+ * the paper, so a step where it applies returns a dense update and costs time proportional to the tensor
+ * size. Deciding whether it applies costs only the active entries.
+ */
+public final class SelectiveProjectionDecay implements StochasticGradientOptimiser {
+
+    @Config(mandatory = true, description = "The base optimiser whose proposed step is projected.")
+    private StochasticGradientOptimiser base;
+
+    @Config(mandatory = true, description = "Projection strength λ, a finite number >= 0 (not scaled by the learning rate).")
+    private double lambda;
+
+    @Config(description = "Decay toward zero instead of toward the parameters at initialisation.")
+    private boolean anchorAtZero = false;
+
+    private Tensor[] explicitAnchor;
+
+    private Parameters parameters;
+    private Tensor[] anchor;
+    private long[] applications;
+    private long steps;
+
+    /** For OLCUT. */
+    private SelectiveProjectionDecay() {}
+
+    /**
+     * SPD toward the parameters at initialisation.
+     *
+     * @param base the base optimiser
+     * @param lambda projection strength, >= 0
+     */
+    public SelectiveProjectionDecay(StochasticGradientOptimiser base, double lambda) {
+        this(base, lambda, false, null);
+    }
+
+    /**
+     * SPD toward an explicit anchor, e.g. a pre-trained model's parameters (copied here).
+     *
+     * @param base the base optimiser
+     * @param lambda projection strength, >= 0
+     * @param anchor θ₀, one tensor per parameter tensor in {@code Parameters.get()} order
+     */
+    public SelectiveProjectionDecay(StochasticGradientOptimiser base, double lambda, Tensor[] anchor) {
+        this(base, lambda, false, copyOf(anchor));
+    }
+
+    /**
+     * @param base the base optimiser
+     * @param lambda projection strength, >= 0
+     * @param anchorAtZero decay toward zero instead of the initial parameters
+     */
+    public SelectiveProjectionDecay(StochasticGradientOptimiser base, double lambda, boolean anchorAtZero) {
+        this(base, lambda, anchorAtZero, null);
+    }
+
+    private SelectiveProjectionDecay(StochasticGradientOptimiser base, double lambda, boolean anchorAtZero, Tensor[] anchor) {
+        if (base == null) {
+            throw new IllegalArgumentException("base optimiser must not be null");
+        }
+        this.base = base;
+        this.lambda = lambda;
+        this.anchorAtZero = anchorAtZero;
+        this.explicitAnchor = anchor;
+        Check.nonNegative("lambda", lambda);
+    }
+
+    @Override
+    public void postConfig() {
+        try {
+            Check.nonNegative("lambda", lambda);
+        } catch (InvalidHyperparameterException e) {
+            throw new PropertyException("", e.parameter(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void initialise(Parameters parameters) {
+        Tensor[] params = parameters.get();
+        if (explicitAnchor != null) {
+            if (explicitAnchor.length != params.length) {
+                throw new IllegalArgumentException("anchor has " + explicitAnchor.length + " tensors but the model has "
+                        + params.length + " parameter tensors");
+            }
+            for (int t = 0; t < params.length; t++) {
+                if (!Arrays.equals(explicitAnchor[t].getShape(), params[t].getShape())) {
+                    throw new IllegalArgumentException("anchor tensor " + t + " has shape " + Arrays.toString(explicitAnchor[t].getShape())
+                            + " but parameter tensor " + t + " has shape " + Arrays.toString(params[t].getShape()));
+                }
+            }
+            anchor = copyOf(explicitAnchor);
+        } else if (anchorAtZero) {
+            anchor = parameters.getEmptyCopy();
+        } else {
+            anchor = copyOf(params);
+        }
+        this.parameters = parameters;
+        this.applications = new long[params.length];
+        this.steps = 0;
+        base.initialise(parameters);
+    }
+
+    @Override
+    public Tensor[] step(Tensor[] updates, double weight) {
+        if (parameters == null) {
+            throw new IllegalStateException(this + " was not initialised: call initialise(Parameters) before step");
+        }
+        Tensor[] params = parameters.get();
+        // Checked here too: the base may be one of Tribuo's optimisers, which would spread a NaN.
+        TribuoTensors.requireValidGradients(params, updates);
+        // c must be read before the base optimiser overwrites the gradient with its step.
+        double[] condition = new double[updates.length];
+        for (int t = 0; t < updates.length; t++) {
+            condition[t] = negatedGradientDotOffset(updates[t], params[t], anchor[t]);
+        }
+        steps++;
+        Tensor[] proposed = base.step(updates, weight);
+        Tensor[] out = proposed.clone();
+        for (int t = 0; t < out.length; t++) {
+            if (SelectiveProjection.applies(condition[t])) {
+                out[t] = project(proposed[t], params[t], anchor[t]);
+                applications[t]++;
+            }
+        }
+        return out;
+    }
+
+    /** ⟨G, θ − θ₀⟩ over the active entries of G = −g, which equals c = −⟨g, θ − θ₀⟩. */
+    private static double negatedGradientDotOffset(Tensor negatedGradient, Tensor param, Tensor anchor) {
+        double[] sum = new double[1];
+        TribuoTensors.forEachRow(negatedGradient, (row, values, indices, count) -> {
+            double[] p = TribuoTensors.denseRow(param, row);
+            double[] a = TribuoTensors.denseRow(anchor, row);
+            double s = 0;
+            for (int k = 0; k < count; k++) {
+                int j = indices == null ? k : indices[k];
+                s += values[k] * (p[j] - a[j]);
+            }
+            sum[0] += s;
+        });
+        return sum[0];
+    }
+
+    /** Returns the update U' with θ + U' = θ̃ − λ r (θ̃ − θ₀), where θ̃ = θ + U. */
+    private Tensor project(Tensor update, Tensor param, Tensor anchor) {
+        // distances[0] = ‖θ − θ₀‖², distances[1] = ‖θ̃ − θ₀‖²
+        double[] distances = new double[2];
+        if (isDense(update)) {
+            TribuoTensors.forEachRow(update, (row, u, none, count) -> {
+                double[] p = TribuoTensors.denseRow(param, row);
+                double[] a = TribuoTensors.denseRow(anchor, row);
+                double current = 0;
+                double next = 0;
+                for (int j = 0; j < count; j++) {
+                    double before = p[j] - a[j];
+                    double after = before + u[j];
+                    current += before * before;
+                    next += after * after;
+                }
+                distances[0] += current;
+                distances[1] += next;
+            });
+        } else {
+            // ‖θ̃ − θ₀‖² differs from ‖θ − θ₀‖² only where U is stored, which keeps the check cheap.
+            TribuoTensors.forEachRow(param, (row, p, none, count) ->
+                    distances[0] += Tensors.squaredDistance(p, TribuoTensors.denseRow(anchor, row), count));
+            distances[1] = distances[0];
+            TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
+                double[] p = TribuoTensors.denseRow(param, row);
+                double[] a = TribuoTensors.denseRow(anchor, row);
+                double change = 0;
+                for (int k = 0; k < count; k++) {
+                    int j = indices == null ? k : indices[k];
+                    double before = p[j] - a[j];
+                    double after = before + u[k];
+                    change += after * after - before * before;
+                }
+                distances[1] += change;
+            });
+        }
+        double shrink = lambda * SelectiveProjection.ratio(Math.sqrt(Math.max(distances[1], 0)), Math.sqrt(distances[0]));
+        if (shrink == 0) {
+            return update;
+        }
+        // U' = (1 − s) U − s (θ − θ₀), over every coordinate of the tensor.
+        Tensor dense = isDense(update) ? update : emptyLike(param);
+        if (dense != update) {
+            TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
+                double[] d = TribuoTensors.denseRow(dense, row);
+                for (int k = 0; k < count; k++) {
+                    d[indices == null ? k : indices[k]] += u[k];
+                }
+            });
+        }
+        TribuoTensors.forEachRow(dense, (row, d, none, count) -> {
+            double[] p = TribuoTensors.denseRow(param, row);
+            double[] a = TribuoTensors.denseRow(anchor, row);
+            for (int j = 0; j < count; j++) {
+                d[j] = (1 - shrink) * d[j] - shrink * (p[j] - a[j]);
+            }
+        });
+        return dense;
+    }
+
+    private static boolean isDense(Tensor t) {
+        return t instanceof DenseMatrix || t instanceof DenseVector;
+    }
+
+    private static Tensor emptyLike(Tensor param) {
+        int[] shape = param.getShape();
+        return shape.length == 1 ? new DenseVector(shape[0]) : new DenseMatrix(shape[0], shape[1]);
+    }
+
+    private static Tensor[] copyOf(Tensor[] tensors) {
+        if (tensors == null) {
+            throw new IllegalArgumentException("anchor must not be null");
+        }
+        Tensor[] copy = new Tensor[tensors.length];
+        for (int t = 0; t < tensors.length; t++) {
+            copy[t] = tensors[t].copy();
+        }
+        return copy;
+    }
+
+    /** The anchor θ₀ in use (live), or null before {@link #initialise}. */
+    public Tensor[] getAnchor() {
+        return anchor;
+    }
+
+    /** For each parameter tensor, how many steps since {@link #initialise} applied the projection. */
+    public long[] getApplicationCounts() {
+        return applications == null ? new long[0] : applications.clone();
+    }
+
+    /** Number of steps since {@link #initialise}. */
+    public long getStepCount() {
+        return steps;
+    }
+
+    /** The projection strength λ. */
+    public double getLambda() {
+        return lambda;
+    }
+
+    @Override
+    public void finalise() {
+        base.finalise();
+    }
+
+    @Override
+    public void reset() {
+        base.reset();
+        parameters = null;
+        anchor = null;
+        applications = null;
+        steps = 0;
+    }
+
+    @Override
+    public SelectiveProjectionDecay copy() {
+        return new SelectiveProjectionDecay(base.copy(), lambda, anchorAtZero,
+                explicitAnchor == null ? null : copyOf(explicitAnchor));
+    }
+
+    @Override
+    public String toString() {
+        String anchorText = explicitAnchor != null ? "explicit" : (anchorAtZero ? "zero" : "initial");
+        return "SelectiveProjectionDecay(base=" + base + ",lambda=" + lambda + ",anchor=" + anchorText + ")";
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "StochasticGradientOptimiser");
+    }
+}
