@@ -7,7 +7,7 @@ package io.github.descent4j.core;
  * <p>
  * Gradients are loss gradients; {@link #step} moves the parameters against them.
  */
-public final class FlatOptimiser {
+public final class FlatOptimiser implements Optimiser {
     private final UpdateRule rule;
     private final double learningRate;
     private final double[][] params;
@@ -36,6 +36,7 @@ public final class FlatOptimiser {
     }
 
     /** The tensors being optimised (live). */
+    @Override
     public double[][] parameters() {
         return params;
     }
@@ -46,6 +47,7 @@ public final class FlatOptimiser {
     }
 
     /** Number of steps taken. */
+    @Override
     public long steps() {
         return steps;
     }
@@ -55,6 +57,7 @@ public final class FlatOptimiser {
      *
      * @return per tensor, the amount to subtract from the parameters
      */
+    @Override
     public double[][] proposeStep(double[][] lossGradients) {
         if (lossGradients.length != params.length) {
             throw new IllegalArgumentException("lossGradients must have " + params.length + " tensors, got " + lossGradients.length);
@@ -78,15 +81,5 @@ public final class FlatOptimiser {
             rule.apply(context, out[t], null, 0, out[t].length, params[t], buffers[t], 0);
         }
         return out;
-    }
-
-    /** One step: θ ← θ − step(g). */
-    public void step(double[][] lossGradients) {
-        double[][] update = proposeStep(lossGradients);
-        for (int t = 0; t < params.length; t++) {
-            for (int i = 0; i < params[t].length; i++) {
-                params[t][i] -= update[t][i];
-            }
-        }
     }
 }
