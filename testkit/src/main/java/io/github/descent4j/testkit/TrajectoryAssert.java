@@ -4,10 +4,16 @@ import io.github.descent4j.core.training.LossTrajectory;
 import io.github.descent4j.core.training.LossTrajectory.Point;
 import org.assertj.core.api.AbstractAssert;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
+
+import static io.github.descent4j.testkit.TrajectoryMessages.compared;
+import static io.github.descent4j.testkit.TrajectoryMessages.exceeds;
+import static io.github.descent4j.testkit.TrajectoryMessages.firstDifference;
+import static io.github.descent4j.testkit.TrajectoryMessages.num;
+import static io.github.descent4j.testkit.TrajectoryMessages.shown;
+import static io.github.descent4j.testkit.TrajectoryMessages.summary;
 
 /**
  * AssertJ assertions on a recorded training run, meant to guard an optimiser swap with regression tests
@@ -48,8 +54,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      */
     public TrajectoryAssert hasFinalLossWithinFactorOf(LossTrajectory baseline, double factor) {
         requireFactorAtLeastOne(factor);
-        Run run = recorded();
-        Run base = recordedBaseline(run, baseline);
+        RunSnapshot run = recorded();
+        RunSnapshot base = recordedBaseline(run, baseline);
         double limit = factor * base.finalLoss();
         if (!(run.finalLoss() <= limit) || diverged(run.finalLoss())) {
             fail("Expecting final loss of <%s> within %s× of baseline <%s>:%n%s%nbut %s",
@@ -72,7 +78,7 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
         if (Double.isNaN(bound)) {
             throw new IllegalArgumentException("bound must not be NaN");
         }
-        Run run = recorded();
+        RunSnapshot run = recorded();
         if (!(run.finalLoss() < bound)) {
             fail("Expecting final loss of <%s> below %s:%n%s%nbut %s",
                     run.name, num(bound), summary(run), compared(run.finalLoss(), ">=", bound));
@@ -88,8 +94,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      * @throws NullPointerException if {@code baseline} is null
      */
     public TrajectoryAssert hasFinalLossBelow(LossTrajectory baseline) {
-        Run run = recorded();
-        Run base = recordedBaseline(run, baseline);
+        RunSnapshot run = recorded();
+        RunSnapshot base = recordedBaseline(run, baseline);
         if (!(run.finalLoss() < base.finalLoss())) {
             fail("Expecting final loss of <%s> below baseline <%s>:%n%s%nbut %s",
                     run.name, base.name, summary(run, base), compared(run.finalLoss(), ">=", base.finalLoss()));
@@ -107,7 +113,7 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      */
     public TrajectoryAssert decreasesLossBy(double factor) {
         requireFactorAtLeastOne(factor);
-        Run run = recorded();
+        RunSnapshot run = recorded();
         double initial = run.first().loss();
         double limit = initial / factor;
         if (!(run.finalLoss() <= limit) || diverged(run.finalLoss())) {
@@ -138,7 +144,7 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
         if (maxSteps < 0) {
             throw new IllegalArgumentException("maxSteps must not be negative, got " + maxSteps);
         }
-        Run run = recorded();
+        RunSnapshot run = recorded();
         OptionalLong reached = OptionalLong.empty();
         Point lowest = run.first();
         for (Point p : run.points) {
@@ -219,7 +225,7 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      * @return {@code this}, for chaining
      */
     public TrajectoryAssert ordersGroupsByFrequency() {
-        Run run = recorded();
+        RunSnapshot run = recorded();
         int groups = run.groupCount();
         if (groups < 2) {
             fail("Expecting final group losses of <%s> to increase from most frequent to rarest:%n%s%n"
@@ -250,8 +256,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      * @throws NullPointerException if {@code other} is null
      */
     public TrajectoryAssert isIdenticalTo(LossTrajectory other) {
-        Run run = recorded();
-        Run that = new Run(Objects.requireNonNull(other, "other"));
+        RunSnapshot run = recorded();
+        RunSnapshot that = new RunSnapshot(Objects.requireNonNull(other, "other"));
         String difference = firstDifference(run, that);
         if (difference != null) {
             fail("Expecting <%s> to be bit-identical to <%s> (names ignored):%n%s%nbut %s",
@@ -263,8 +269,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
     // ---------------------------------------------------------------- internals
 
     private TrajectoryAssert groupLossCompared(int group, LossTrajectory baseline, double factor, boolean strict) {
-        Run run = recorded();
-        Run base = recordedBaseline(run, baseline);
+        RunSnapshot run = recorded();
+        RunSnapshot base = recordedBaseline(run, baseline);
         int groups = run.groupCount();
         if (groups == 0 || base.groupCount() == 0 || groups != base.groupCount()) {
             fail("Expecting <%s> and baseline <%s> to track the same number of group losses:%n%s%n"
@@ -299,9 +305,9 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
     }
 
     /** Null and emptiness check of the run under test; the snapshot it returns is what gets asserted on. */
-    private Run recorded() {
+    private RunSnapshot recorded() {
         isNotNull();
-        Run run = new Run(actual);
+        RunSnapshot run = new RunSnapshot(actual);
         if (run.points.isEmpty()) {
             fail("Expecting trajectory <%s> to have recorded points, but it is empty", run.name);
         }
@@ -312,8 +318,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
      * Null and emptiness check of a baseline. An empty baseline is reported as a failure rather than an
      * illegal argument: it usually means the baseline run itself went wrong, which the test should show.
      */
-    private Run recordedBaseline(Run run, LossTrajectory baseline) {
-        Run base = new Run(Objects.requireNonNull(baseline, "baseline"));
+    private RunSnapshot recordedBaseline(RunSnapshot run, LossTrajectory baseline) {
+        RunSnapshot base = new RunSnapshot(Objects.requireNonNull(baseline, "baseline"));
         if (base.points.isEmpty()) {
             fail("Expecting baseline trajectory <%s> to have recorded points, but it is empty:%n%s",
                     base.name, summary(run, base));
@@ -331,135 +337,8 @@ public final class TrajectoryAssert extends AbstractAssert<TrajectoryAssert, Los
         return loss == Double.POSITIVE_INFINITY;
     }
 
-    /** Describes where two snapshots first differ, or returns null when they are bit-identical. */
-    private static String firstDifference(Run a, Run b) {
-        int common = Math.min(a.points.size(), b.points.size());
-        for (int i = 0; i < common; i++) {
-            Point p = a.points.get(i);
-            Point q = b.points.get(i);
-            if (p.equals(q)) {
-                continue;
-            }
-            if (p.step() != q.step()) {
-                return String.format(Locale.ROOT, "point #%d is at step %d in <%s> but at step %d in <%s>",
-                        i, p.step(), a.name, q.step(), b.name);
-            }
-            String at = String.format(Locale.ROOT, "they first differ at point #%d (step %d): ", i, p.step());
-            // Double.compare, like Point.equals, tells 0.0 from -0.0; full precision shows the difference.
-            if (Double.compare(p.loss(), q.loss()) != 0) {
-                return at + "loss " + p.loss() + " vs " + q.loss();
-            }
-            double[] pg = p.groupLosses();
-            double[] qg = q.groupLosses();
-            if (pg.length != qg.length) {
-                return at + "<" + a.name + "> tracks " + pg.length + " groups and <" + b.name + "> " + qg.length;
-            }
-            for (int g = 0; g < pg.length; g++) {
-                if (Double.compare(pg[g], qg[g]) != 0) {
-                    return at + "group " + g + " loss " + pg[g] + " vs " + qg[g];
-                }
-            }
-        }
-        if (a.points.size() != b.points.size()) {
-            Run longer = a.points.size() > b.points.size() ? a : b;
-            return String.format(Locale.ROOT, "<%s> has %d points and <%s> has %d; the first unmatched is %s in <%s>",
-                    a.name, a.points.size(), b.name, b.points.size(), longer.points.get(common), longer.name);
-        }
-        return null;
-    }
-
     /** Fails with a message already formatted here, so '%' in a trajectory name cannot break AssertJ's format. */
     private void fail(String format, Object... args) {
         failWithMessage("%s", String.format(Locale.ROOT, format, args));
-    }
-
-    /** One line per run, names padded so the numbers line up. */
-    private static String summary(Run... runs) {
-        int width = 0;
-        for (Run r : runs) {
-            width = Math.max(width, r.name.length());
-        }
-        StringBuilder sb = new StringBuilder();
-        for (Run r : runs) {
-            if (sb.length() > 0) {
-                sb.append(System.lineSeparator());
-            }
-            sb.append("  ").append(r.name).append(':').append(" ".repeat(width - r.name.length() + 1));
-            if (r.points.isEmpty()) {
-                sb.append("no points");
-                continue;
-            }
-            Point first = r.first();
-            Point last = r.last();
-            sb.append(r.points.size()).append(r.points.size() == 1 ? " point" : " points")
-                    .append(", steps ").append(first.step()).append("..").append(last.step())
-                    .append(", loss ").append(num(first.loss())).append(" → ").append(num(last.loss()));
-            double[] groups = last.groupLosses();
-            if (groups.length > 0) {
-                sb.append(", final groups [");
-                for (int g = 0; g < groups.length; g++) {
-                    sb.append(g == 0 ? "" : ", ").append(num(groups[g]));
-                }
-                sb.append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Four significant digits: enough to judge a loss, short enough to read a message at a glance. */
-    private static String num(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
-    }
-
-    /**
-     * {@code "a op b"} with four significant digits, or at full precision when four digits would print the
-     * two numbers identically (a message such as "0.6150 > 0.6150" would only confuse).
-     */
-    private static String compared(double a, String op, double b) {
-        String[] shown = shown(a, b);
-        return shown[0] + " " + op + " " + shown[1];
-    }
-
-    /** {@code "value > expression = limit"}, with the two numbers printed as {@link #compared} does. */
-    private static String exceeds(double value, String expression, double limit) {
-        String[] shown = shown(value, limit);
-        return shown[0] + " > " + expression + " = " + shown[1];
-    }
-
-    /** The two numbers as {@link #compared} prints them. */
-    private static String[] shown(double a, double b) {
-        String sa = num(a);
-        String sb = num(b);
-        return sa.equals(sb) ? new String[] {Double.toString(a), Double.toString(b)} : new String[] {sa, sb};
-    }
-
-    /**
-     * One consistent snapshot of a trajectory. A listener may still be recording into it; reading the
-     * points once keeps the check and the numbers in its message about the same state.
-     */
-    private static final class Run {
-        final String name;
-        final List<Point> points;
-
-        Run(LossTrajectory trajectory) {
-            this.name = String.valueOf(trajectory.name());
-            this.points = trajectory.points();
-        }
-
-        Point first() {
-            return points.get(0);
-        }
-
-        Point last() {
-            return points.get(points.size() - 1);
-        }
-
-        double finalLoss() {
-            return last().loss();
-        }
-
-        int groupCount() {
-            return points.isEmpty() ? 0 : last().groupLosses().length;
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.github.descent4j.dl4j.batch;
 
-import io.github.descent4j.dl4j.internal.Staging;
 import io.github.descent4j.dl4j.internal.TrainableNetwork;
 import io.github.descent4j.dl4j.updater.AdaGradNorm;
 import io.github.descent4j.core.Check;
@@ -10,10 +9,8 @@ import io.github.descent4j.core.batch.BatchStatistics;
 import io.github.descent4j.core.batch.BatchTestKind;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
@@ -207,7 +203,7 @@ public final class AdaptiveBatchTrainer {
         int cap = maxBatchSize == 0 ? n : maxBatchSize;
         AdaptiveBatchSize schedule = new AdaptiveBatchSize(test, eta, theta, nu, initialBatchSize, cap);
         ShuffledExamples examples = new ShuffledExamples(data, seed);
-        Session session = new Session(net, examples, microBatches);
+        AdaptiveBatchSession session = new AdaptiveBatchSession(net, examples, microBatches);
         log.info("adaptive batch sizes: {} test (eta={}, theta={}, nu={}), b0={}, bMax={}, m={}, n={}, {} parameters",
                 test, eta, theta, nu, initialBatchSize, cap, microBatches, n, net.parameterCount());
         List<AdaptiveBatchStep> steps = new ArrayList<>();
@@ -246,106 +242,6 @@ public final class AdaptiveBatchTrainer {
         AdaptiveBatchRun result = new AdaptiveBatchRun(initialBatchSize, steps);
         log.info("adaptive batch sizes done: {}", result);
         return result;
-    }
-
-    /** The per-run buffers and the step itself; package-private for tests. */
-    static final class Session {
-        private final TrainableNetwork net;
-        private final ShuffledExamples examples;
-        private final int microBatches;
-        private final int dimension;
-        private final double[] means;
-        private float[] floatScratch;
-        private double[] row;
-        private INDArray sum;
-
-        Session(TrainableNetwork net, ShuffledExamples examples, int microBatches) {
-            this.net = net;
-            this.examples = examples;
-            this.microBatches = microBatches;
-            long d = net.parameterCount();
-            if ((long) microBatches * d > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("microBatches x parameters = " + microBatches + " x " + d
-                        + " exceeds the largest Java array; use fewer micro-batches");
-            }
-            this.dimension = (int) d;
-            this.means = new double[microBatches * dimension];
-        }
-
-        /** Micro-batch sizes for {@code b} examples: the first {@code b mod m} get {@code ⌈b/m⌉}, the rest {@code ⌊b/m⌋}. */
-        static int[] microBatchSizes(int b, int m) {
-            int[] sizes = new int[m];
-            for (int k = 0; k < m; k++) {
-                sizes[k] = b / m + (k < b % m ? 1 : 0);
-            }
-            return sizes;
-        }
-
-        /** One step on the examples {@code indices}; runs the test if the schedule is still testing. */
-        AdaptiveBatchStep step(int index, int[] indices, AdaptiveBatchSize schedule) {
-            int b = indices.length;
-            if (!schedule.isTesting()) {
-                net.fit(examples.gather(indices, 0, b));
-                return new AdaptiveBatchStep(index, b, examples.drawn(), net.score(), null, OptionalDouble.empty(), b);
-            }
-            BatchStatistics statistics = microBatchStatistics(indices);
-            double score = lastScore;
-            int next = schedule.update(statistics);
-            net.applyGradient(sum, b, score);
-            return new AdaptiveBatchStep(index, b, examples.drawn(), score, statistics, schedule.lastStatistic(), next);
-        }
-
-        private double lastScore;
-
-        /**
-         * Computes the micro-batch gradients of {@code indices} at the current parameters, leaves their sum
-         * in {@link #sum} and the size-weighted mean score in {@link #lastScore}, and returns the estimates.
-         */
-        BatchStatistics microBatchStatistics(int[] indices) {
-            int b = indices.length;
-            int[] sizes = microBatchSizes(b, microBatches);
-            double score = 0;
-            int from = 0;
-            DataSet batch = examples.gather(indices, 0, b); // one copy; the micro-batches are views of it
-            for (int k = 0; k < microBatches; k++) {
-                int to = from + sizes[k];
-                net.computeGradient(ShuffledExamples.slice(batch, from, to));
-                INDArray view = net.gradientView();
-                if (sum == null) {
-                    sum = Nd4j.createUninitialized(view.dataType(), view.shape(), view.ordering());
-                }
-                if (k == 0) {
-                    sum.assign(view);
-                } else {
-                    sum.addi(view);
-                }
-                copyMean(view, k, sizes[k]);
-                score += sizes[k] * net.score();
-                from = to;
-            }
-            lastScore = score / b;
-            return BatchStatistics.ofMicroBatchMeans(means, microBatches, dimension, sizes);
-        }
-
-        /** The raw micro-batch gradient (a sum over its examples) divided by its size, into row {@code k}. */
-        private void copyMean(INDArray view, int k, int size) {
-            int offset = k * dimension;
-            if (floatScratch == null) {
-                floatScratch = new float[dimension];
-                row = new double[dimension];
-            }
-            Staging staging = Staging.of(view, floatScratch);
-            double[] values = row;
-            if (staging != null) {
-                staging.read(0, values, dimension);
-            } else {
-                values = view.toDoubleVector();
-            }
-            double scale = 1.0 / size;
-            for (int j = 0; j < dimension; j++) {
-                means[offset + j] = values[j] * scale;
-            }
-        }
     }
 
     @Override

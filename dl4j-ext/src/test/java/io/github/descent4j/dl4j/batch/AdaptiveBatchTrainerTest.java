@@ -160,7 +160,7 @@ class AdaptiveBatchTrainerTest {
 
     private static void checkSameAsFit(TrainableNetwork driven, Model net, Model reference, DataSet data) {
         ShuffledExamples examples = new ShuffledExamples(data, 1);
-        AdaptiveBatchTrainer.Session session = new AdaptiveBatchTrainer.Session(driven, examples, 4);
+        AdaptiveBatchSession session = new AdaptiveBatchSession(driven, examples, 4);
         AdaptiveBatchSize schedule = AdaptiveBatchSize.norm(1.0, 22, 40);
         for (int step = 0; step < 2; step++) {
             int[] indices = firstIndices(22, step);
@@ -202,12 +202,12 @@ class AdaptiveBatchTrainerTest {
             perExample[i][FEATURES] = residual;
         }
         BatchStatistics expected = BatchStatistics.of(perExample);
-        BatchStatistics perExampleEstimate = new AdaptiveBatchTrainer.Session(TrainableNetwork.of(net), examples, 8)
+        BatchStatistics perExampleEstimate = new AdaptiveBatchSession(TrainableNetwork.of(net), examples, 8)
                 .microBatchStatistics(indices);
         assertClose(perExampleEstimate, expected);
 
         int[] sizes = {3, 3, 2};
-        assertThat(AdaptiveBatchTrainer.Session.microBatchSizes(8, 3)).containsExactly(sizes);
+        assertThat(AdaptiveBatchSession.microBatchSizes(8, 3)).containsExactly(sizes);
         double[][] means = new double[3][FEATURES + 1];
         int i = 0;
         for (int k = 0; k < 3; k++) {
@@ -217,7 +217,7 @@ class AdaptiveBatchTrainerTest {
                 }
             }
         }
-        BatchStatistics microEstimate = new AdaptiveBatchTrainer.Session(TrainableNetwork.of(net), examples, 3)
+        BatchStatistics microEstimate = new AdaptiveBatchSession(TrainableNetwork.of(net), examples, 3)
                 .microBatchStatistics(indices);
         assertClose(microEstimate, BatchStatistics.ofMicroBatchMeans(means, sizes));
         assertThat(microEstimate.traceVariance()).isNotCloseTo(expected.traceVariance(), within(1e-6));

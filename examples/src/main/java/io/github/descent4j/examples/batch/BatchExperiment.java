@@ -4,21 +4,15 @@ import io.github.descent4j.datasets.LabelledData;
 import io.github.descent4j.tribuo.optim.AdaGradNorm;
 import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
-import io.github.descent4j.tribuo.listen.TrainingListener;
-import io.github.descent4j.tribuo.listen.TrainingProgress;
 import io.github.descent4j.datasets.tribuo.TribuoDatasets;
-import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.math.StochasticGradientOptimiser;
-import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.optimisers.AdaGrad;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
-import java.util.function.Predicate;
 
 /**
  * The adaptive-batch-size experiment behind {@code ./descent4j batch}: AdaGrad-Norm (descent4j) and AdaGrad
@@ -36,7 +29,7 @@ import java.util.function.Predicate;
  * (a fixed number of epochs). Accuracy is measured after every step on the evaluation set.
  * <p>
  * With a {@link Grid}, every optimiser &times; schedule first has its learning rate (and the test's parameters)
- * chosen on a separate tuning problem, by {@link #select}, and is then trained once on the evaluation problem.
+ * chosen on a separate tuning problem, by {@link Selection#select}, and is then trained once on the evaluation problem.
  */
 final class BatchExperiment {
     /** Learning rates of the untuned run, fixed per optimiser (every schedule gets the same one). */
@@ -231,9 +224,9 @@ final class BatchExperiment {
      * not contain the reported evaluation set.
      *
      * @param grid null for the six fixed configurations
-     * @param selection how {@link #select} chooses from the grid
-     * @param tolerance accuracy (a fraction) an adaptive schedule may lose against the constant batch in {@link #select}
-     * @param stepRatio how many times fewer steps than the constant batch an adaptive schedule needs in {@link #select}
+     * @param selection how {@link Selection#select} chooses from the grid
+     * @param tolerance accuracy (a fraction) an adaptive schedule may lose against the constant batch in {@link Selection#select}
+     * @param stepRatio how many times fewer steps than the constant batch an adaptive schedule needs in {@link Selection#select}
      */
     static Result run(String dataset, String accuracyOn, List<Long> seeds, LongFunction<Problem> reported,
                       LongFunction<Problem> tuning, Settings s, Grid grid, Selection selection, double tolerance,
@@ -253,7 +246,7 @@ final class BatchExperiment {
                     long tuneStart = System.nanoTime();
                     Problem tuningProblem = tuning.apply(seed);
                     tuningRuns = trainAll(pool, gridConfigs(grid), tuningProblem, seeded, false, null);
-                    configs = select(tuningRuns, selection, tolerance, stepRatio);
+                    configs = Selection.select(tuningRuns, selection, tolerance, stepRatio);
                     synchronized (progress) {
                         progress.printf(Locale.ROOT, "seed %d: tuned %d runs on %d examples (%.1f s); chose%n", seed,
                                 tuningRuns.size(), tuningProblem.train().size(), (System.nanoTime() - tuneStart) / 1e9);
@@ -275,76 +268,6 @@ final class BatchExperiment {
 
     private static Settings withSeed(Settings s, long seed) {
         return new Settings(s.b0(), s.maxBatch(), s.epochs(), s.target(), s.eta(), s.theta(), s.nu(), seed, s.threads());
-    }
-
-    /** How {@link #select} trades an adaptive schedule's steps against its accuracy on the tuning problem. */
-    enum Selection {
-        /** The fewest steps among runs at most the tolerance less accurate than the constant batch. */
-        ACCURACY,
-        /** The most accurate among runs with at least the step ratio fewer steps than the constant batch. */
-        STEPS
-    }
-
-    /**
-     * The chosen configuration of every optimiser &times; schedule, from the tuning runs. A constant batch takes
-     * its most accurate learning rate. An adaptive schedule keeps the runs that satisfy one half of the seed's
-     * target against that constant batch and optimises the other: {@link Selection#ACCURACY} keeps runs at most
-     * {@code tolerance} less accurate and takes the fewest steps; {@link Selection#STEPS} keeps runs with at least
-     * {@code stepRatio} times fewer steps and takes the most accurate. If no run qualifies it takes the best
-     * run by the kept criterion (most accurate, resp. fewest steps). Accuracy ties go to the lower loss, remaining
-     * ties to the earlier grid entry.
-     */
-    static List<Config> select(List<Run> tuning, Selection selection, double tolerance, double stepRatio) {
-        List<Config> chosen = new ArrayList<>();
-        for (String optimiser : OPTIMISERS) {
-            Run constant = null;
-            for (Schedule schedule : Schedule.values()) {
-                List<Run> candidates = tuning.stream()
-                        .filter(r -> r.optimiser().equals(optimiser) && r.schedule() == schedule).toList();
-                if (candidates.isEmpty()) {
-                    throw new IllegalArgumentException("no tuning runs for " + optimiser + " / " + schedule.label);
-                }
-                if (schedule == Schedule.CONSTANT) {
-                    constant = best(candidates, r -> true, BY_ACCURACY, BY_ACCURACY);
-                    chosen.add(constant.config());
-                    continue;
-                }
-                double floor = constant.finalAccuracy() - tolerance - 1e-12;
-                double maxSteps = constant.steps() / stepRatio;
-                Run pick = selection == Selection.ACCURACY
-                        ? best(candidates, r -> r.finalAccuracy() >= floor, BY_STEPS.thenComparing(BY_ACCURACY), BY_ACCURACY)
-                        : best(candidates, r -> r.steps() <= maxSteps, BY_ACCURACY.thenComparing(BY_STEPS), BY_STEPS);
-                chosen.add(pick.config());
-            }
-        }
-        return chosen;
-    }
-
-    /**
-     * Better runs compare smaller. Accuracy ties (common on a few hundred validation examples) go to the lower
-     * loss rather than to the grid order.
-     */
-    private static final Comparator<Run> BY_ACCURACY = Comparator.<Run>comparingDouble(r -> -r.finalAccuracy())
-            .thenComparingDouble(Run::finalLoss);
-    private static final Comparator<Run> BY_STEPS = Comparator.comparingLong(Run::steps);
-
-    /** The first best qualifying run by {@code order}, or, if none qualifies, the first best by {@code fallback}. */
-    private static Run best(List<Run> runs, Predicate<Run> qualifies, Comparator<Run> order, Comparator<Run> fallback) {
-        Run best = null;
-        for (Run r : runs) {
-            if (qualifies.test(r) && (best == null || order.compare(r, best) < 0)) {
-                best = r;
-            }
-        }
-        if (best != null) {
-            return best;
-        }
-        for (Run r : runs) {
-            if (best == null || fallback.compare(r, best) < 0) {
-                best = r;
-            }
-        }
-        return best;
     }
 
     /** Trains every configuration on the pool, in order; {@code everyStep} measures accuracy after each step. */
@@ -403,129 +326,5 @@ final class BatchExperiment {
         return new Run(c, s.seed(), optimiser.toString(), listener.steps, listener.examples, listener.stepsToTarget,
                 listener.examplesToTarget, listener.accuracy, listener.loss, listener.best, listener.finalBatch, listener.changes,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    /**
-     * Evaluates accuracy straight from the live weights, after every step or (to save time while tuning) only
-     * at the end, and records the batch-size changes.
-     */
-    private static final class AccuracyListener implements TrainingListener<Label> {
-        private final LabelledData eval;
-        private final double target;
-        private final int constantBatch;
-        private final boolean everyStep;
-        private double[][] x;
-        private int[] y;
-        long steps;
-        long examples;
-        long stepsToTarget = -1;
-        long examplesToTarget = -1;
-        double accuracy = Double.NaN;
-        double loss = Double.NaN;
-        double best = 0;
-        int finalBatch;
-        final List<int[]> changes = new ArrayList<>();
-
-        AccuracyListener(LabelledData eval, double target, int constantBatch, boolean everyStep) {
-            this.eval = eval;
-            this.target = target;
-            this.constantBatch = constantBatch;
-            this.everyStep = everyStep;
-        }
-
-        @Override
-        public void onStart(TrainingProgress<Label> progress) {
-            ImmutableFeatureMap features = progress.featureMap();
-            ImmutableOutputInfo<Label> outputs = progress.outputInfo();
-            int d = features.size();
-            x = new double[eval.size()][d + 1];
-            y = new int[eval.size()];
-            for (int i = 0; i < eval.size(); i++) {
-                double[] row = eval.features()[i];
-                for (int j = 0; j < row.length; j++) {
-                    var info = features.get(String.format("f%03d", j));
-                    if (info != null) {
-                        x[i][features.getID(info.getName())] = row[j];
-                    }
-                }
-                x[i][d] = 1.0;
-                Label label = new Label(eval.classNames().get(eval.labels()[i]));
-                y[i] = outputs.getID(label);
-            }
-            evaluate(progress);
-        }
-
-        @Override
-        public void onStep(TrainingProgress<Label> progress) {
-            steps = progress.step();
-            examples = progress.examplesSeen();
-            List<Integer> trajectory = progress.batchSizeTrajectory();
-            int batch = trajectory.isEmpty() ? constantBatch : trajectory.get(trajectory.size() - 1);
-            if (changes.isEmpty() || changes.get(changes.size() - 1)[1] != batch) {
-                changes.add(new int[] {(int) steps, batch});
-            }
-            finalBatch = batch;
-            if (everyStep) {
-                measure(progress);
-            }
-        }
-
-        @Override
-        public void onEnd(TrainingProgress<Label> progress) {
-            if (!everyStep) {
-                measure(progress);
-            }
-        }
-
-        private void measure(TrainingProgress<Label> progress) {
-            evaluate(progress);
-            best = Math.max(best, accuracy);
-            if (stepsToTarget < 0 && accuracy >= target) {
-                stepsToTarget = steps;
-                examplesToTarget = examples;
-            }
-        }
-
-        /** Sets {@link #accuracy} and {@link #loss} (mean softmax cross-entropy) of the live weights on the evaluation set. */
-        private void evaluate(TrainingProgress<Label> progress) {
-            DenseMatrix w = progress.parameters().getWeightMatrix();
-            int outputs = w.getDimension1Size();
-            int cols = w.getDimension2Size();
-            double[][] rows = new double[outputs][cols];
-            for (int o = 0; o < outputs; o++) {
-                for (int j = 0; j < cols; j++) {
-                    rows[o][j] = w.get(o, j);
-                }
-            }
-            double[] scores = new double[outputs];
-            int correct = 0;
-            double lossSum = 0;
-            for (int i = 0; i < x.length; i++) {
-                int arg = 0;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int o = 0; o < outputs; o++) {
-                    double[] r = rows[o];
-                    double v = 0;
-                    for (int j = 0; j < cols; j++) {
-                        v += r[j] * x[i][j];
-                    }
-                    scores[o] = v;
-                    if (v > max) {
-                        max = v;
-                        arg = o;
-                    }
-                }
-                if (arg == y[i]) {
-                    correct++;
-                }
-                double sumExp = 0;
-                for (double v : scores) {
-                    sumExp += Math.exp(v - max);
-                }
-                lossSum += max + Math.log(sumExp) - scores[y[i]];
-            }
-            accuracy = correct / (double) x.length;
-            loss = lossSum / x.length;
-        }
     }
 }

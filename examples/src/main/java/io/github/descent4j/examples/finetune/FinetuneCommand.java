@@ -3,13 +3,14 @@ package io.github.descent4j.examples.finetune;
 import io.github.descent4j.examples.cli.Cli;
 import io.github.descent4j.examples.cli.EmbeddedData;
 import io.github.descent4j.examples.cli.UsageException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.descent4j.examples.dl4j.DigitsTraining;
+import io.github.descent4j.examples.report.ReportFiles;
+import io.github.descent4j.examples.report.SeedStatistics;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.descent4j.datasets.DataFiles;
 import io.github.descent4j.datasets.LabelledData;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
@@ -22,17 +23,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import static io.github.descent4j.examples.report.SeedStatistics.mean;
+
 /**
  * {@code ./descent4j finetune}: how much a DL4J network forgets of digits 0–4 while fine-tuned on 5–9, with a
  * flat learning rate, a layer-wise decay distribution and Selective Projection Decay ({@link FinetuneExperiment}).
  */
 public final class FinetuneCommand {
-    public static final String SUMMARY = "summary.json";
-    public static final String PLOT = "forgetting.png";
+    static final String SUMMARY = "summary.json";
+    static final String PLOT = "forgetting.png";
 
     private FinetuneCommand() {}
 
-    public static String usage() {
+    static String usage() {
         return String.join("\n",
                 "usage: ./descent4j finetune [--seeds N] [--decay D] [--spd-lambda L] [--target ACC] [--out DIR] [options]",
                 "",
@@ -91,11 +94,7 @@ public final class FinetuneCommand {
         FinetuneExperiment.Result result = FinetuneExperiment.run(digits, settings, out);
         out.println();
         printTable(result, out);
-        try {
-            write(result, outDir);
-        } catch (IOException e) {
-            throw new UsageException("cannot write results to " + outDir + ": " + e.getMessage());
-        }
+        ReportFiles.write(outDir, dir -> write(result, dir));
         out.printf("%nwrote %s and %s in %s%n", SUMMARY, PLOT, outDir);
         return 0;
     }
@@ -111,7 +110,7 @@ public final class FinetuneCommand {
                 }
                 digits = DataFiles.readHeaderless(data);
             }
-            if (digits.dimension() != 64 || digits.classCount() != FinetuneExperiment.CLASSES) {
+            if (digits.dimension() != 64 || digits.classCount() != DigitsTraining.CLASSES) {
                 throw new UsageException("digits data must have 64 pixel columns and labels 0-9, got " + digits.dimension()
                         + " columns and " + digits.classCount() + " classes");
             }
@@ -122,46 +121,38 @@ public final class FinetuneCommand {
     }
 
     private static String meanSd(List<? extends Number> values) {
-        return meanSd(values, 3);
+        return SeedStatistics.meanSd(values, 3);
     }
 
-    /** "mean ± sd" with the given number of decimals. */
-    public static String meanSd(List<? extends Number> values, int decimals) {
-        String f = "%." + decimals + "f";
-        return String.format(Locale.ROOT, f + " ± " + f, FinetuneExperiment.mean(values), FinetuneExperiment.sd(values));
-    }
-
-    public static void printTable(FinetuneExperiment.Result result, PrintStream out) {
+    static void printTable(FinetuneExperiment.Result result, PrintStream out) {
         out.printf(Locale.ROOT, "pre-trained 0-4 test accuracy %s%n", meanSd(result.pretrainedOldAccuracy()));
         out.printf(Locale.ROOT, "%-22s %7s %14s %18s %20s%n", "method", "epochs", "5-9 test acc", "0-4 acc (10-way)",
                 "0-4 acc (among 0-4)");
         for (FinetuneExperiment.MethodResult m : result.methods()) {
-            out.printf(Locale.ROOT, "%-22s %7.1f %14s %18s %20s%n", m.name(), FinetuneExperiment.mean(m.epochs()),
+            out.printf(Locale.ROOT, "%-22s %7.1f %14s %18s %20s%n", m.name(), mean(m.epochs()),
                     meanSd(m.newAccuracy()), meanSd(m.oldAccuracyTenWay()), meanSd(m.oldAccuracyAmongOld()));
         }
     }
 
-    public static void write(FinetuneExperiment.Result result, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+    static void write(FinetuneExperiment.Result result, Path dir) throws IOException {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("task", "finetune");
         FinetuneExperiment.Settings s = result.settings();
         root.put("seeds", s.seeds());
         root.put("targetNewAccuracy", s.target());
         root.put("learningRate", s.learningRate());
-        root.put("pretrainedOldAccuracy", FinetuneExperiment.mean(result.pretrainedOldAccuracy()));
+        root.put("pretrainedOldAccuracy", mean(result.pretrainedOldAccuracy()));
         ObjectNode methods = root.putObject("methods");
         for (FinetuneExperiment.MethodResult m : result.methods()) {
             ObjectNode node = methods.putObject(m.name());
-            node.put("epochs", FinetuneExperiment.mean(m.epochs()));
-            node.put("newAccuracy", FinetuneExperiment.mean(m.newAccuracy()));
-            node.put("oldAccuracyTenWay", FinetuneExperiment.mean(m.oldAccuracyTenWay()));
-            node.put("oldAccuracyAmongOld", FinetuneExperiment.mean(m.oldAccuracyAmongOld()));
+            node.put("epochs", mean(m.epochs()));
+            node.put("newAccuracy", mean(m.newAccuracy()));
+            node.put("oldAccuracyTenWay", mean(m.oldAccuracyTenWay()));
+            node.put("oldAccuracyAmongOld", mean(m.oldAccuracyAmongOld()));
             ArrayNode perSeed = node.putArray("oldAccuracyAmongOldPerSeed");
             m.oldAccuracyAmongOld().forEach(perSeed::add);
         }
-        mapper.writeValue(dir.resolve(SUMMARY).toFile(), root);
+        ReportFiles.writeJson(dir, SUMMARY, root);
 
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
                 .title("Fine-tuning on digits 5-9: accuracy kept on 0-4").yAxisTitle("test accuracy").build();
@@ -173,13 +164,13 @@ public final class FinetuneCommand {
         List<Double> oldTen = new ArrayList<>();
         for (FinetuneExperiment.MethodResult m : result.methods()) {
             names.add(m.name());
-            newAcc.add(FinetuneExperiment.mean(m.newAccuracy()));
-            oldAmong.add(FinetuneExperiment.mean(m.oldAccuracyAmongOld()));
-            oldTen.add(FinetuneExperiment.mean(m.oldAccuracyTenWay()));
+            newAcc.add(mean(m.newAccuracy()));
+            oldAmong.add(mean(m.oldAccuracyAmongOld()));
+            oldTen.add(mean(m.oldAccuracyTenWay()));
         }
         chart.addSeries("5-9 (new task)", names, newAcc);
         chart.addSeries("0-4 among 0-4 (kept)", names, oldAmong);
         chart.addSeries("0-4 10-way", names, oldTen);
-        BitmapEncoder.saveBitmap(chart, dir.resolve(PLOT).toString(), BitmapEncoder.BitmapFormat.PNG);
+        ReportFiles.writePng(dir, PLOT, chart);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.descent4j.examples.finetune;
 
 import io.github.descent4j.datasets.LabelledData;
+import io.github.descent4j.examples.dl4j.DigitsTraining;
 import io.github.descent4j.core.layerwise.LearningRateDistribution;
 import io.github.descent4j.dl4j.layerwise.LayerwiseLearningRates;
 import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
@@ -15,19 +16,19 @@ import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+
+import static io.github.descent4j.examples.dl4j.DigitsTraining.CLASSES;
+import static io.github.descent4j.examples.dl4j.DigitsTraining.accuracy;
+import static io.github.descent4j.examples.dl4j.DigitsTraining.toDataSet;
 
 /**
  * Forgetting when fine-tuning a DL4J network: an MLP 64-64-64-64-10 (tanh) is pre-trained on the 8×8 digits
@@ -42,7 +43,6 @@ import java.util.Random;
  * toward the pre-trained weights (Tian et al. 2024, {@link SelectiveProjectionDecay}) at the flat rate.
  */
 public final class FinetuneExperiment {
-    public static final int CLASSES = 10;
     private static final int BATCH = 32;
 
     /**
@@ -67,7 +67,7 @@ public final class FinetuneExperiment {
 
     private FinetuneExperiment() {}
 
-    public static String methodName(Method m, Settings s) {
+    static String methodName(Method m, Settings s) {
         return switch (m) {
             case FLAT -> "flat learning rate";
             case LAYERWISE_DECAY -> String.format(Locale.ROOT, "layer-wise decay %.2g", s.decay());
@@ -75,7 +75,7 @@ public final class FinetuneExperiment {
         };
     }
 
-    public static Result run(LabelledData digits, Settings settings, PrintStream progress) {
+    static Result run(LabelledData digits, Settings settings, PrintStream progress) {
         List<MethodResult> methods = new ArrayList<>();
         for (Method m : Method.values()) {
             methods.add(new MethodResult(methodName(m, settings), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
@@ -159,47 +159,7 @@ public final class FinetuneExperiment {
     }
 
     private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
-        epoch(net, data, random, BATCH);
-    }
-
-    /** One epoch of minibatches of {@code batchSize} examples in an order shuffled by {@code random}. */
-    public static void epoch(MultiLayerNetwork net, DataSet data, Random random, int batchSize) {
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < data.numExamples(); i++) {
-            rows.add(i);
-        }
-        Collections.shuffle(rows, random);
-        for (int from = 0; from < rows.size(); from += batchSize) {
-            int[] batch = rows.subList(from, Math.min(rows.size(), from + batchSize)).stream().mapToInt(Integer::intValue).toArray();
-            net.fit(new DataSet(data.getFeatures().getRows(batch), data.getLabels().getRows(batch)));
-        }
-    }
-
-    /** Accuracy of the argmax over output columns [from, to) on examples whose label is in that range. */
-    public static double accuracy(MultiLayerNetwork net, DataSet data, int from, int to) {
-        INDArray out = net.output(data.getFeatures()).get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
-        int[] predicted = out.argMax(1).toIntVector();
-        int[] actual = data.getLabels().argMax(1).toIntVector();
-        int correct = 0;
-        for (int i = 0; i < actual.length; i++) {
-            correct += predicted[i] + from == actual[i] ? 1 : 0;
-        }
-        return correct / (double) actual.length;
-    }
-
-    /** Pixels 0–16 scaled to [0, 1], one-hot labels. */
-    public static DataSet toDataSet(LabelledData data) {
-        float[][] features = new float[data.size()][];
-        float[][] labels = new float[data.size()][CLASSES];
-        for (int i = 0; i < data.size(); i++) {
-            double[] row = data.features()[i];
-            features[i] = new float[row.length];
-            for (int j = 0; j < row.length; j++) {
-                features[i][j] = (float) (row[j] / 16.0);
-            }
-            labels[i][data.labels()[i]] = 1;
-        }
-        return new DataSet(Nd4j.create(features), Nd4j.create(labels));
+        DigitsTraining.epoch(net, data, random, BATCH);
     }
 
     private static DataSet byClass(DataSet data, int from, int to) {
@@ -212,15 +172,5 @@ public final class FinetuneExperiment {
         }
         int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
         return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
-    }
-
-    public static double mean(List<? extends Number> values) {
-        return values.stream().mapToDouble(Number::doubleValue).average().orElse(Double.NaN);
-    }
-
-    public static double sd(List<? extends Number> values) {
-        double m = mean(values);
-        return Math.sqrt(values.stream().mapToDouble(v -> (v.doubleValue() - m) * (v.doubleValue() - m)).sum()
-                / Math.max(1, values.size() - 1));
     }
 }

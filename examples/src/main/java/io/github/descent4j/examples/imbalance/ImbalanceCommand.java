@@ -2,7 +2,7 @@ package io.github.descent4j.examples.imbalance;
 
 import io.github.descent4j.examples.cli.Cli;
 import io.github.descent4j.examples.cli.UsageException;
-import io.github.descent4j.examples.compare.OptimiserCatalog;
+import io.github.descent4j.examples.report.ReportFiles;
 import io.github.descent4j.datasets.HeavyTailedSynthetic;
 import io.github.descent4j.datasets.LabelledData;
 import io.github.descent4j.datasets.NextWordDataset;
@@ -184,11 +184,7 @@ public final class ImbalanceCommand {
         ImbalanceExperiment.Result result = ImbalanceExperiment.run(description, train, evaluated, settings, out);
         out.println();
         ImbalanceReport.printTable(result, out);
-        try {
-            ImbalanceReport.write(result, outDir);
-        } catch (IOException e) {
-            throw new UsageException("cannot write results to " + outDir + ": " + e.getMessage());
-        }
+        ReportFiles.write(outDir, dir -> ImbalanceReport.write(result, dir));
         out.printf(Locale.ROOT, "%nwrote %s, %s and %s in %s (%.0f s)%n", ImbalanceReport.SUMMARY, ImbalanceReport.GROUP_PLOT,
                 ImbalanceReport.OVERALL_PLOT, outDir, result.seconds());
         return 0;

@@ -1,6 +1,5 @@
 package io.github.descent4j.examples.imbalance;
 
-import io.github.descent4j.examples.compare.OptimiserCatalog;
 import io.github.descent4j.core.NonFiniteGradientException;
 import io.github.descent4j.core.training.LossTrajectory;
 import io.github.descent4j.tribuo.listen.ClassGroupLossListener;

@@ -1,10 +1,10 @@
 package io.github.descent4j.examples.imbalance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.descent4j.core.training.LossTrajectory;
+import io.github.descent4j.examples.report.ReportFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -17,7 +17,6 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -117,10 +116,9 @@ final class ImbalanceReport {
     }
 
     static void write(ImbalanceExperiment.Result result, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(SUMMARY).toFile(), summary(result));
+        ReportFiles.writeJson(dir, SUMMARY, summary(result));
         ImageIO.write(groupPanels(result), "png", dir.resolve(GROUP_PLOT).toFile());
-        BitmapEncoder.saveBitmap(overallChart(result), dir.resolve(OVERALL_PLOT).toString(), BitmapEncoder.BitmapFormat.PNG);
+        ReportFiles.writePng(dir, OVERALL_PLOT, overallChart(result));
     }
 
     private static double[] steps(LossTrajectory curve) {

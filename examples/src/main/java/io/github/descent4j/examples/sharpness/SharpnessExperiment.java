@@ -1,19 +1,15 @@
 package io.github.descent4j.examples.sharpness;
 
-import io.github.descent4j.examples.finetune.FinetuneExperiment;
+import io.github.descent4j.examples.dl4j.DigitsTraining;
 import io.github.descent4j.datasets.LabelledData;
-import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
 import io.github.descent4j.dl4j.sharpness.AlphaScheduleConfig;
 import io.github.descent4j.dl4j.sharpness.BalancednessAwareTraining;
 import io.github.descent4j.dl4j.sharpness.FactorPair;
 import io.github.descent4j.dl4j.sharpness.SharpnessAwareTraining;
-import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +17,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.PrintStream;
@@ -49,7 +44,7 @@ import java.util.Random;
  * </ol>
  */
 final class SharpnessExperiment {
-    static final int CLASSES = FinetuneExperiment.CLASSES;
+    static final int CLASSES = DigitsTraining.CLASSES;
     static final int HIDDEN = 128;
     /** The low-rank network's hidden width after the factorised layer. */
     static final int FACTOR_HIDDEN = 64;
@@ -170,8 +165,8 @@ final class SharpnessExperiment {
             }
             trainSize = noisy.size();
             testSize = split[1].size();
-            DataSet train = FinetuneExperiment.toDataSet(noisy);
-            DataSet test = FinetuneExperiment.toDataSet(split[1]);
+            DataSet train = DigitsTraining.toDataSet(noisy);
+            DataSet test = DigitsTraining.toDataSet(split[1]);
 
             for (NoiseMethod m : NoiseMethod.values()) {
                 long t0 = System.nanoTime();
@@ -183,12 +178,12 @@ final class SharpnessExperiment {
                 }
                 Random order = new Random(1000L + seed);
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    FinetuneExperiment.epoch(net, train, order, BATCH);
+                    DigitsTraining.epoch(net, train, order, BATCH);
                 }
                 net.setListeners();   // the proxy's forward passes are evaluation only
                 NoiseRun r = noise.get(m.ordinal());
-                r.testAccuracy().add(FinetuneExperiment.accuracy(net, test, 0, CLASSES));
-                r.noisyTrainAccuracy().add(FinetuneExperiment.accuracy(net, train, 0, CLASSES));
+                r.testAccuracy().add(DigitsTraining.accuracy(net, test, 0, CLASSES));
+                r.noisyTrainAccuracy().add(DigitsTraining.accuracy(net, train, 0, CLASSES));
                 r.memorised().add(memorised(net, train, wasFlipped));
                 r.trainLoss().add(net.score(train, false));
                 StringBuilder proxies = new StringBuilder();
@@ -205,7 +200,7 @@ final class SharpnessExperiment {
             long totalIterations = (long) s.epochs() * ((train.numExamples() + BATCH - 1) / BATCH);
             for (FactorMethod m : FactorMethod.values()) {
                 long t0 = System.nanoTime();
-                MultiLayerNetwork net = lowRank(seed, s.rank(), s.initScale());
+                MultiLayerNetwork net = LowRankNetwork.lowRank(seed, s.rank(), s.initScale());
                 AlphaScheduleConfig alpha = alphaSchedule(s, totalIterations);
                 switch (m) {
                     case SGD -> { }
@@ -218,13 +213,13 @@ final class SharpnessExperiment {
                 net.addListeners(recorder);
                 Random order = new Random(1000L + seed);
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    FinetuneExperiment.epoch(net, train, order, BATCH);
+                    DigitsTraining.epoch(net, train, order, BATCH);
                 }
                 if (recorder.iterations.get(recorder.iterations.size() - 1) != recorder.steps) {
                     recorder.record(recorder.steps, net);
                 }
                 FactorRun r = factor.get(m.ordinal());
-                r.testAccuracy().add(FinetuneExperiment.accuracy(net, test, 0, CLASSES));
+                r.testAccuracy().add(DigitsTraining.accuracy(net, test, 0, CLASSES));
                 r.balancedness().add(recorder.values.stream().mapToDouble(Double::doubleValue).toArray());
                 iterations = recorder.iterations.stream().mapToInt(Integer::intValue).toArray();
                 double[] b = last(r.balancedness());
@@ -318,15 +313,6 @@ final class SharpnessExperiment {
         return count == 0 ? 0.0 : hit / (double) count;
     }
 
-    /** B = ½(‖x‖² − ‖y‖²) of (x, y) = (layer 0's W, layer 1's W), by descent4j-core's formula. */
-    static double balancedness(MultiLayerNetwork net) {
-        return BalancednessAwareRegularization.balancedness(flat(net.getLayer(0).getParam("W")), flat(net.getLayer(1).getParam("W")));
-    }
-
-    private static double[] flat(INDArray array) {
-        return array.dup().reshape(array.length()).toDoubleVector();
-    }
-
     /** Dense ReLU layers of the given widths (first = input), softmax output, float, DL4J's default init. */
     static MultiLayerNetwork mlp(long seed, IUpdater updater, int... widths) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
@@ -344,52 +330,6 @@ final class SharpnessExperiment {
         return net;
     }
 
-    /**
-     * 64 → r (identity, no bias) → {@link #FACTOR_HIDDEN} (bias, ReLU) → 10, plain SGD; x = W₀ multiplied and
-     * y = W₁ divided by {@code initScale} after DL4J's initialisation, which leaves x·y unchanged.
-     */
-    static MultiLayerNetwork lowRank(long seed, int rank, double initScale) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(FACTOR_LR))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(64).nOut(rank).activation(Activation.IDENTITY).hasBias(false).build())
-                .layer(new DenseLayer.Builder().nIn(rank).nOut(FACTOR_HIDDEN).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(FACTOR_HIDDEN).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        net.getLayer(0).getParam("W").muli(initScale);
-        net.getLayer(1).getParam("W").divi(initScale);
-        return net;
-    }
-
-    /** Records B after every {@code every}-th parameter update (and, by {@link #record}, at chosen points). */
-    private static final class BalancednessRecorder extends BaseTrainingListener {
-        private final int every;
-        final List<Integer> iterations = new ArrayList<>();
-        final List<Double> values = new ArrayList<>();
-        int steps;
-
-        BalancednessRecorder(int every) {
-            this.every = every;
-        }
-
-        void record(int iteration, MultiLayerNetwork net) {
-            iterations.add(iteration);
-            values.add(balancedness(net));
-        }
-
-        @Override
-        public void iterationDone(Model model, int iteration, int epoch) {
-            steps++;
-            if (steps % every == 0) {
-                record(steps, (MultiLayerNetwork) model);
-            }
-        }
-    }
 
     static double mean(double[] values) {
         return Arrays.stream(values).average().orElse(Double.NaN);

@@ -1,7 +1,7 @@
 package io.github.descent4j.examples.sharpness;
 
 import io.github.descent4j.examples.cli.EmbeddedData;
-import io.github.descent4j.examples.finetune.FinetuneExperiment;
+import io.github.descent4j.examples.dl4j.DigitsTraining;
 import io.github.descent4j.datasets.LabelledData;
 import io.github.descent4j.dl4j.sharpness.AlphaScheduleConfig;
 import io.github.descent4j.dl4j.sharpness.BalancednessAwareTraining;
@@ -70,11 +70,11 @@ class SharpnessExperimentTest {
     @Test
     void sharpnessProxyRestoresTheWeightsExactlyAndGrowsWithTheRadiusAtATrainedNet() {
         LabelledData[] split = EmbeddedData.digits().split(0.7, 5);
-        DataSet train = FinetuneExperiment.toDataSet(split[0]);
+        DataSet train = DigitsTraining.toDataSet(split[0]);
         MultiLayerNetwork net = SharpnessExperiment.mlp(5, new Nesterovs(0.1, 0.9), 64, 32);
         Random order = new Random(5);
         for (int epoch = 0; epoch < 15; epoch++) {
-            FinetuneExperiment.epoch(net, train, order, SharpnessExperiment.BATCH);
+            DigitsTraining.epoch(net, train, order, SharpnessExperiment.BATCH);
         }
         float[] before = net.params().toFloatVector();
         double lossBefore = net.score(train, false);
@@ -96,20 +96,20 @@ class SharpnessExperimentTest {
 
     @Test
     void unbalancedInitialisationKeepsTheFunctionAndOurBalancednessMatchesBars() {
-        DataSet data = FinetuneExperiment.toDataSet(EmbeddedData.digits().split(0.7, 2)[1]);
-        MultiLayerNetwork balanced = SharpnessExperiment.lowRank(2, 8, 1.0);
-        MultiLayerNetwork unbalanced = SharpnessExperiment.lowRank(2, 8, 3.0);
+        DataSet data = DigitsTraining.toDataSet(EmbeddedData.digits().split(0.7, 2)[1]);
+        MultiLayerNetwork balanced = LowRankNetwork.lowRank(2, 8, 1.0);
+        MultiLayerNetwork unbalanced = LowRankNetwork.lowRank(2, 8, 3.0);
         INDArray a = balanced.output(data.getFeatures());
         INDArray b = unbalanced.output(data.getFeatures());
         assertThat(a.sub(b).amaxNumber().doubleValue()).as("x*s, y/s computes the same function").isLessThan(1e-5);
 
         double x2 = balanced.getLayer(0).getParam("W").norm2Number().doubleValue();
         double y2 = balanced.getLayer(1).getParam("W").norm2Number().doubleValue();
-        assertThat(SharpnessExperiment.balancedness(balanced)).isCloseTo(0.5 * (x2 * x2 - y2 * y2), within(1e-3));
-        assertThat(SharpnessExperiment.balancedness(unbalanced)).isCloseTo(0.5 * (9 * x2 * x2 - y2 * y2 / 9), within(1e-3));
+        assertThat(LowRankNetwork.balancedness(balanced)).isCloseTo(0.5 * (x2 * x2 - y2 * y2), within(1e-3));
+        assertThat(LowRankNetwork.balancedness(unbalanced)).isCloseTo(0.5 * (9 * x2 * x2 - y2 * y2 / 9), within(1e-3));
 
         BalancednessAwareTraining bar = BalancednessAwareTraining.obar(AlphaScheduleConfig.constant(0.1), FactorPair.weights("0", "1"))
                 .attachTo(unbalanced);
-        assertThat(bar.balancedness(unbalanced)[0]).isCloseTo(SharpnessExperiment.balancedness(unbalanced), within(1e-6));
+        assertThat(bar.balancedness(unbalanced)[0]).isCloseTo(LowRankNetwork.balancedness(unbalanced), within(1e-6));
     }
 }

@@ -1,4 +1,4 @@
-package io.github.descent4j.examples.compare;
+package io.github.descent4j.examples.imbalance;
 
 import io.github.descent4j.examples.cli.UsageException;
 import io.github.descent4j.tribuo.optim.AdaGradNorm;
@@ -24,10 +24,10 @@ import java.util.function.DoubleFunction;
  * tuned over. Gradient descent and its momentum variant are Tribuo's own {@code SGD}; the rest are
  * descent4j's. Momentum 0.9 and Adam's β = (0.9, 0.999) follow Kunstner et al. (2024).
  */
-public final class OptimiserCatalog {
+final class OptimiserCatalog {
 
     /** A named optimiser family: how to build it at a learning rate, and the default grid. */
-    public record Entry(String name, DoubleFunction<StochasticGradientOptimiser> factory, double[] grid) {}
+    record Entry(String name, DoubleFunction<StochasticGradientOptimiser> factory, double[] grid) {}
 
     /** Sign methods, Adam and Lion take steps of about lr per coordinate. */
     private static final double[] SIGN = {1e-4, 1e-3, 1e-2, 1e-1};
@@ -40,7 +40,7 @@ public final class OptimiserCatalog {
      * The one grid every optimiser gets on the synthetic problem: six decades, wide enough that each
      * optimiser's best rate at the default horizon lies inside it.
      */
-    public static final double[] WIDE_GRID = {1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+    static final double[] WIDE_GRID = {1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
@@ -60,7 +60,7 @@ public final class OptimiserCatalog {
     }
 
     /** The showcase's default comparison, in report order. */
-    public static final List<String> DEFAULT = List.of("SGD", "SGD+momentum", "Adam", "SignSGD", "SignSGD+momentum",
+    static final List<String> DEFAULT = List.of("SGD", "SGD+momentum", "Adam", "SignSGD", "SignSGD+momentum",
             "NormalizedSGD", "Signum", "Lion", "AdaGradNorm");
 
     private OptimiserCatalog() {}
@@ -70,7 +70,7 @@ public final class OptimiserCatalog {
     }
 
     /** Every known name. */
-    public static List<String> names() {
+    static List<String> names() {
         List<String> names = new ArrayList<>();
         for (Entry e : ENTRIES.values()) {
             names.add(e.name());
@@ -83,7 +83,7 @@ public final class OptimiserCatalog {
      *
      * @throws UsageException listing the known names if there is none
      */
-    public static Entry get(String name) {
+    static Entry get(String name) {
         Entry e = ENTRIES.get(name.trim().toLowerCase(Locale.ROOT).replace('-', '+'));
         if (e == null) {
             throw new UsageException("unknown optimizer '" + name + "'; known: " + String.join(", ", names()));
@@ -92,7 +92,7 @@ public final class OptimiserCatalog {
     }
 
     /** Parses a comma-separated list of names. */
-    public static List<Entry> parse(String list) {
+    static List<Entry> parse(String list) {
         List<Entry> entries = new ArrayList<>();
         for (String part : list.split(",")) {
             if (!part.isBlank()) {
