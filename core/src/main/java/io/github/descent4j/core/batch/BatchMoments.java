@@ -11,6 +11,7 @@ import io.github.descent4j.core.NonFiniteGradientException;
 final class BatchMoments {
     private BatchMoments() {}
 
+    /** The rows copied into one row-major array; {@code what} names the input in the messages for ragged rows. */
     static double[] flatten(double[][] rowsOfValues, String what) {
         if (rowsOfValues == null || rowsOfValues.length == 0) {
             throw new IllegalArgumentException(what + ": need at least one row");

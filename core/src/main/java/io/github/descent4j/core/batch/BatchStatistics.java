@@ -53,6 +53,7 @@ public final class BatchStatistics {
     private final double innerProductVariance; // scaled
     private final double orthogonalVariance; // scaled
 
+    /** For {@link BatchMoments}: the moments of the input scaled by {@code 2^-exponent}. */
     BatchStatistics(int batchSize, int dimension, int exponent, double meanNormSquared, double traceVariance,
             double innerProductVariance, double orthogonalVariance) {
         this.batchSize = batchSize;

@@ -24,8 +24,9 @@ final class LowRankNetwork {
     private LowRankNetwork() {}
 
     /**
-     * 64 → r (identity, no bias) → {@link SharpnessExperiment#FACTOR_HIDDEN} (bias, ReLU) → 10, plain SGD; x = W₀ multiplied and
-     * y = W₁ divided by {@code initScale} after DL4J's initialisation, which leaves x·y unchanged.
+     * 64 → r (identity, no bias) → {@link SharpnessExperiment#FACTOR_HIDDEN} (bias, ReLU) → 10, plain SGD;
+     * x = W₀ multiplied and y = W₁ divided by {@code initScale} after DL4J's initialisation, which leaves x·y
+     * unchanged.
      */
     static MultiLayerNetwork lowRank(long seed, int rank, double initScale) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
