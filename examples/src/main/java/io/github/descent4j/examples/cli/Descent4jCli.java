@@ -1,19 +1,12 @@
 package io.github.descent4j.examples.cli;
 
 import io.github.descent4j.examples.batch.BatchCommand;
-import io.github.descent4j.examples.compare.OptimiserComparison;
+import io.github.descent4j.examples.compare.CompareCommand;
 import io.github.descent4j.examples.finetune.FinetuneCommand;
 import io.github.descent4j.examples.imbalance.ImbalanceCommand;
 import io.github.descent4j.examples.sharpness.SharpnessCommand;
-import io.github.descent4j.datasets.DataFiles;
-import io.github.descent4j.datasets.LabelledData;
 
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +28,6 @@ public final class Descent4jCli {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
     private static final Logger DESCENT4J_LOG = Logger.getLogger("io.github.descent4j");
-    private static final String EMBEDDED_WINE = "/io/github/descent4j/examples/wine_data.csv";
 
     private Descent4jCli() {}
 
@@ -67,7 +59,7 @@ public final class Descent4jCli {
                 case "sharpness":
                     return SharpnessCommand.run(rest, out, err);
                 case "compare":
-                    return compare(rest, out, err);
+                    return CompareCommand.run(rest, out, err);
                 default:
                     throw new UsageException("unknown command '" + command + "'; run ./descent4j --help");
             }
@@ -77,7 +69,8 @@ public final class Descent4jCli {
         }
     }
 
-    static String usage() {
+    /** The usage text of every command (printed by {@code --help}). */
+    public static String usage() {
         return String.join("\n",
                 "usage: ./descent4j <command> [options]      (./descent4j <command> --help for its options)",
                 "",
@@ -100,58 +93,5 @@ public final class Descent4jCli {
                 "  --seed S        seed of the split and of Tribuo's shuffling (default 1)",
                 "  --help          this text",
                 "");
-    }
-
-    private static int compare(String[] args, PrintStream out, PrintStream err) {
-        Path data = null;
-        int epochs = 10;
-        int minibatch = 1;
-        long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    out.print(usage());
-                    return 0;
-                }
-                case "--data" -> data = Paths.get(Cli.value(args, ++i, "--data"));
-                case "--epochs" -> epochs = Cli.intAtLeast(Cli.value(args, ++i, "--epochs"), "--epochs", 1);
-                case "--minibatch" -> minibatch = Cli.intAtLeast(Cli.value(args, ++i, "--minibatch"), "--minibatch", 1);
-                case "--seed" -> seed = Cli.parseLong(Cli.value(args, ++i, "--seed"), "--seed");
-                default -> throw new UsageException("unknown option '" + args[i] + "'; run ./descent4j --help");
-            }
-        }
-        LabelledData all = load(data);
-        LabelledData[] split = all.split(0.7, seed);
-        LabelledData[] scaled = split[0].standardise(split[1]);
-        out.printf("dataset %s: %d examples, %d features, %d classes; train %d / test %d (standardised)%n",
-                data == null ? "UCI wine (embedded)" : data, all.size(), all.dimension(), all.classCount(),
-                scaled[0].size(), scaled[1].size());
-        out.printf("Tribuo LinearSGDTrainer + LogMulticlass, %d epochs, minibatch %d, seed %d%n%n", epochs, minibatch, seed);
-        List<OptimiserComparison.Result> results = OptimiserComparison.run(scaled[0], scaled[1], epochs, minibatch, seed, err);
-        out.println();
-        OptimiserComparison.printTable(results, out);
-        return 0;
-    }
-
-    private static LabelledData load(Path data) {
-        if (data == null) {
-            try (InputStream in = Descent4jCli.class.getResourceAsStream(EMBEDDED_WINE)) {
-                return DataFiles.readWithHeader("wine_data.csv", in);
-            } catch (java.io.IOException e) {
-                throw new UsageException("cannot read the embedded wine data: " + e.getMessage());
-            }
-        }
-        if (!Files.isRegularFile(data)) {
-            throw new UsageException("data file " + data + " does not exist");
-        }
-        try {
-            LabelledData d = DataFiles.readWithHeader(data);
-            if (d.size() < 10) {
-                throw new UsageException("data file " + data + " has only " + d.size() + " examples; need at least 10");
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
     }
 }
