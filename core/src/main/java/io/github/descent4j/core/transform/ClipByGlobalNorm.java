@@ -8,7 +8,7 @@ import io.github.descent4j.core.StepContext;
  * torch's {@code torch.nn.utils.clip_grad_norm_} (optax's {@code clip_by_global_norm} without the ε):
  * <pre>
  *   coef = maxNorm / (‖g‖₂ + 1e-6)
- *   out  = coef < 1 ? coef * u : u
+ *   out  = coef &lt; 1 ? coef * u : u
  * </pre>
  * It reads the global norm the adapter computes of the incoming gradient, so it must be the first part
  * of a {@link TransformChain}. Spec: {@code clipByGlobalNorm(maxNorm=1.0)}.
