@@ -1,5 +1,7 @@
 package io.github.descent4j.core;
 
+import java.util.Arrays;
+
 /**
  * Per-step inputs of an {@link UpdateRule}, filled by the framework adapter before the elementwise pass.
  * <p>
@@ -20,4 +22,42 @@ public final class StepContext {
     public double gradientSquaredNorm = Double.NaN;
     /** Rule-specific per-step coefficients computed in {@link UpdateRule#beginStep}. */
     public final double[] coefficients = new double[4];
+
+    // Composite rules only (io.github.descent4j.core.transform.TransformChain); null for every fused rule.
+    private StepContext[] parts;
+    private double[] scalarScratch;
+    private double[][] bufferScratch;
+
+    /**
+     * The context of part {@code i} of a composite rule, which needs per-part {@link #coefficients}:
+     * created on first use and kept, so a chain allocates nothing after its first step. Fused rules never
+     * call it and pay nothing for it.
+     */
+    public StepContext part(int i) {
+        StepContext[] p = parts;
+        if (p == null || i >= p.length) {
+            p = parts = p == null ? new StepContext[i + 1] : Arrays.copyOf(p, i + 1);
+        }
+        StepContext c = p[i];
+        if (c == null) {
+            c = p[i] = new StepContext();
+        }
+        return c;
+    }
+
+    /** A reusable array of exactly {@code n} scalars, for a composite rule's view of one part's scalar state. */
+    public double[] scalarScratch(int n) {
+        if (scalarScratch == null || scalarScratch.length != n) {
+            scalarScratch = new double[n];
+        }
+        return scalarScratch;
+    }
+
+    /** A reusable array of exactly {@code n} buffer references, for a composite rule's view of one part's buffers. */
+    public double[][] bufferScratch(int n) {
+        if (bufferScratch == null || bufferScratch.length != n) {
+            bufferScratch = new double[n][];
+        }
+        return bufferScratch;
+    }
 }
