@@ -5,7 +5,8 @@ import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.rules.LionRule;
 import io.github.descent4j.core.rules.NormalizedSGDRule;
-import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.core.Optimiser;
+import io.github.descent4j.core.spd.SelectiveProjectionDecay;
 import io.github.descent4j.core.rules.SignSGDRule;
 import io.github.descent4j.core.rules.SignumRule;
 import io.github.descent4j.core.UpdateRule;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The framework-free rules replayed on every gradient-sequence golden case through {@link FlatOptimiser}
- * (and {@link SelectiveProjection} for AdamSPD), at 1e-9 relative. This checks the math once, before any
+ * (wrapped in {@link SelectiveProjectionDecay} for AdamSPD), at 1e-9 relative. This checks the math once, before any
  * adapter: the Tribuo and DL4J conformance tests then check the wiring.
  */
 class CoreGoldenConformanceTest {
@@ -67,29 +68,21 @@ class CoreGoldenConformanceTest {
 
     private static void replay(GoldenCase c) {
         double[][] params = c.initialValues();
-        double[][] anchor = c.anchor().orElse(c.initialValues());
-        boolean spd = c.algorithm().equals("AdamSPD");
-        FlatOptimiser optimizer = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        FlatOptimiser flat = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        Optimiser optimiser = c.algorithm().equals("AdamSPD")
+                ? c.anchor().map(anchor -> new SelectiveProjectionDecay(flat, c.hyperparameter("lambda"), anchor))
+                        .orElseGet(() -> new SelectiveProjectionDecay(flat, c.hyperparameter("lambda")))   // θ₀ = θ at start
+                : flat;
         int stepNo = 0;
         for (GoldenCase.GoldenStep step : c.steps()) {
             stepNo++;
-            if (spd) {
-                double[][] update = optimizer.proposeStep(step.gradients());
-                for (int t = 0; t < params.length; t++) {
-                    double[] proposed = params[t].clone();
-                    for (int i = 0; i < proposed.length; i++) {
-                        proposed[i] -= update[t][i];
-                    }
-                    SelectiveProjection.step(params[t], anchor[t], step.gradients()[t], proposed, c.hyperparameter("lambda"));
-                }
-            } else {
-                optimizer.step(step.gradients());
-            }
+            optimiser.step(step.gradients());
             for (int t = 0; t < params.length; t++) {
                 assertThatValues(params[t]).as("%s step %d tensor %d", c.name(), stepNo, t).isCloseTo(step.after()[t], 1e-9);
             }
         }
         assertThat(stepNo).isPositive();
+        assertThat(optimiser.steps()).isEqualTo(stepNo);
     }
 
     @Test
