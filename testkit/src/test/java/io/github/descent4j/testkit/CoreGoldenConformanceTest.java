@@ -6,6 +6,7 @@ import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.rules.LionRule;
 import io.github.descent4j.core.rules.NormalizedSGDRule;
 import io.github.descent4j.core.Optimiser;
+import io.github.descent4j.core.layerwise.PerTensorLearningRates;
 import io.github.descent4j.core.spd.SelectiveProjectionDecay;
 import io.github.descent4j.core.rules.SignSGDRule;
 import io.github.descent4j.core.rules.SignumRule;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,19 @@ class CoreGoldenConformanceTest {
 
     @Test
     void everyGradientSequenceCaseMatches() {
+        runEveryCase(1.0);
+    }
+
+    /**
+     * The same cases with the rule at lr / 3 under {@link PerTensorLearningRates} multipliers of 3 (inside SPD for
+     * AdamSPD): every rule's step is linear in lr, so the golden trajectories must still match.
+     */
+    @Test
+    void everyGradientSequenceCaseMatchesWithTheLearningRateMovedIntoPerTensorMultipliers() {
+        runEveryCase(3.0);
+    }
+
+    private static void runEveryCase(double multiplier) {
         Map<String, Integer> ran = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
         for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE)) {
@@ -58,21 +73,25 @@ class CoreGoldenConformanceTest {
                 unknown.add(c.name() + " (" + c.algorithm() + ")");
                 continue;
             }
-            replay(c);
+            replay(c, multiplier);
             ran.merge(c.algorithm(), 1, Integer::sum);
         }
-        System.out.println("CoreGoldenConformanceTest: cases run per algorithm " + ran);
+        System.out.println("CoreGoldenConformanceTest (multiplier " + multiplier + "): cases run per algorithm " + ran);
         assertThat(unknown).as("cases with an algorithm this test does not know").isEmpty();
         assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(RULES.keySet());
     }
 
-    private static void replay(GoldenCase c) {
+    private static void replay(GoldenCase c, double multiplier) {
         double[][] params = c.initialValues();
-        FlatOptimiser flat = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        FlatOptimiser flat = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate") / multiplier,
+                params);
+        double[] multipliers = new double[params.length];
+        Arrays.fill(multipliers, multiplier);
+        Optimiser base = multiplier == 1.0 ? flat : new PerTensorLearningRates(flat, multipliers);
         Optimiser optimiser = c.algorithm().equals("AdamSPD")
-                ? c.anchor().map(anchor -> new SelectiveProjectionDecay(flat, c.hyperparameter("lambda"), anchor))
-                        .orElseGet(() -> new SelectiveProjectionDecay(flat, c.hyperparameter("lambda")))   // θ₀ = θ at start
-                : flat;
+                ? c.anchor().map(anchor -> new SelectiveProjectionDecay(base, c.hyperparameter("lambda"), anchor))
+                        .orElseGet(() -> new SelectiveProjectionDecay(base, c.hyperparameter("lambda")))   // θ₀ = θ at start
+                : base;
         int stepNo = 0;
         for (GoldenCase.GoldenStep step : c.steps()) {
             stepNo++;

@@ -74,10 +74,14 @@ public final class FlatPerturbationTarget implements PerturbationTarget {
     }
 
     /**
-     * The gradient the base optimiser steps with: g′ = ∇L(θ + ε) when the second gradient was taken, otherwise
-     * (ε = 0) g itself.
+     * The gradient the base optimiser steps with: g′ = ∇L(θ + ε) from the second pass. When ε = 0 the sequence
+     * stops before that pass, and the oracle is asked here at θ itself (= θ + ε): a SAM step always takes its two
+     * gradients, as davda54/sam's does, so an oracle sees one call at θ and one at θ + ε in every step.
      */
     public double[][] gradientForBaseStep() {
-        return perturbedGradient != null ? perturbedGradient : gradient;
+        if (perturbedGradient == null) {
+            perturbedGradient = oracle.gradient(params);
+        }
+        return perturbedGradient;
     }
 }

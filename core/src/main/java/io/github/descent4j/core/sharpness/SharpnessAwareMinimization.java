@@ -16,7 +16,7 @@ import io.github.descent4j.core.Optimiser;
  *   ASAM:  T = |θ| + η   (elementwise; η = 0 is davda54/sam's "adaptive" variant)
  *          ε = ρ · T² ⊙ g / ‖T ⊙ g‖
  *   (‖g‖ = 0, resp. ‖T ⊙ g‖ = 0, gives ε = 0)
- *   g′ = ∇L(θ + ε)          (same minibatch; g′ = g without a second call when ε = 0)
+ *   g′ = ∇L(θ + ε)          (same minibatch; also taken when ε = 0, as davda54/sam does)
  *   θ  ← θ                  (restored exactly, from a copy)
  *   θ  ← θ − base.proposeStep(g′)
  * </pre>
@@ -102,7 +102,7 @@ public final class SharpnessAwareMinimization {
     /**
      * One SAM/ASAM step when the gradient at θ is already known (a framework's ordinary backward pass): the
      * sequence of {@link SharpnessAwareStep#run} over a {@link FlatPerturbationTarget}, then the base step
-     * θ ← θ − base.proposeStep(g′). When ‖T ⊙ g‖ = 0 (ε = 0) the oracle is not called and g′ = g.
+     * θ ← θ − base.proposeStep(g′). The oracle is called once, at θ + ε, also when ε = 0.
      *
      * @param gradient the loss gradient at the current θ
      * @param oracle computes the gradient at θ + ε on the same minibatch
