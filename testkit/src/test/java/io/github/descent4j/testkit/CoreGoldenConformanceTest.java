@@ -5,7 +5,9 @@ import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.rules.LionRule;
 import io.github.descent4j.core.rules.NormalizedSGDRule;
-import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.core.Optimiser;
+import io.github.descent4j.core.layerwise.PerTensorLearningRates;
+import io.github.descent4j.core.spd.SelectiveProjectionDecay;
 import io.github.descent4j.core.rules.SignSGDRule;
 import io.github.descent4j.core.rules.SignumRule;
 import io.github.descent4j.core.UpdateRule;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The framework-free rules replayed on every gradient-sequence golden case through {@link FlatOptimiser}
- * (and {@link SelectiveProjection} for AdamSPD), at 1e-9 relative. This checks the math once, before any
+ * (wrapped in {@link SelectiveProjectionDecay} for AdamSPD), at 1e-9 relative. This checks the math once, before any
  * adapter: the Tribuo and DL4J conformance tests then check the wiring.
  */
 class CoreGoldenConformanceTest {
@@ -47,6 +50,19 @@ class CoreGoldenConformanceTest {
 
     @Test
     void everyGradientSequenceCaseMatches() {
+        runEveryCase(1.0);
+    }
+
+    /**
+     * The same cases with the rule at lr / 3 under {@link PerTensorLearningRates} multipliers of 3 (inside SPD for
+     * AdamSPD): every rule's step is linear in lr, so the golden trajectories must still match.
+     */
+    @Test
+    void everyGradientSequenceCaseMatchesWithTheLearningRateMovedIntoPerTensorMultipliers() {
+        runEveryCase(3.0);
+    }
+
+    private static void runEveryCase(double multiplier) {
         Map<String, Integer> ran = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
         for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE)) {
@@ -57,39 +73,35 @@ class CoreGoldenConformanceTest {
                 unknown.add(c.name() + " (" + c.algorithm() + ")");
                 continue;
             }
-            replay(c);
+            replay(c, multiplier);
             ran.merge(c.algorithm(), 1, Integer::sum);
         }
-        System.out.println("CoreGoldenConformanceTest: cases run per algorithm " + ran);
+        System.out.println("CoreGoldenConformanceTest (multiplier " + multiplier + "): cases run per algorithm " + ran);
         assertThat(unknown).as("cases with an algorithm this test does not know").isEmpty();
         assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(RULES.keySet());
     }
 
-    private static void replay(GoldenCase c) {
+    private static void replay(GoldenCase c, double multiplier) {
         double[][] params = c.initialValues();
-        double[][] anchor = c.anchor().orElse(c.initialValues());
-        boolean spd = c.algorithm().equals("AdamSPD");
-        FlatOptimiser optimizer = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate"), params);
+        FlatOptimiser flat = new FlatOptimiser(RULES.get(c.algorithm()).apply(c), c.hyperparameter("learningRate") / multiplier,
+                params);
+        double[] multipliers = new double[params.length];
+        Arrays.fill(multipliers, multiplier);
+        Optimiser base = multiplier == 1.0 ? flat : new PerTensorLearningRates(flat, multipliers);
+        Optimiser optimiser = c.algorithm().equals("AdamSPD")
+                ? c.anchor().map(anchor -> new SelectiveProjectionDecay(base, c.hyperparameter("lambda"), anchor))
+                        .orElseGet(() -> new SelectiveProjectionDecay(base, c.hyperparameter("lambda")))   // θ₀ = θ at start
+                : base;
         int stepNo = 0;
         for (GoldenCase.GoldenStep step : c.steps()) {
             stepNo++;
-            if (spd) {
-                double[][] update = optimizer.proposeStep(step.gradients());
-                for (int t = 0; t < params.length; t++) {
-                    double[] proposed = params[t].clone();
-                    for (int i = 0; i < proposed.length; i++) {
-                        proposed[i] -= update[t][i];
-                    }
-                    SelectiveProjection.step(params[t], anchor[t], step.gradients()[t], proposed, c.hyperparameter("lambda"));
-                }
-            } else {
-                optimizer.step(step.gradients());
-            }
+            optimiser.step(step.gradients());
             for (int t = 0; t < params.length; t++) {
                 assertThatValues(params[t]).as("%s step %d tensor %d", c.name(), stepNo, t).isCloseTo(step.after()[t], 1e-9);
             }
         }
         assertThat(stepNo).isPositive();
+        assertThat(optimiser.steps()).isEqualTo(stepNo);
     }
 
     @Test

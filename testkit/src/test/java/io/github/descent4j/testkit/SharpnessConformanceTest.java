@@ -3,6 +3,8 @@ package io.github.descent4j.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.FlatOptimiser;
+import io.github.descent4j.core.Optimiser;
+import io.github.descent4j.core.layerwise.PerTensorLearningRates;
 import io.github.descent4j.core.UpdateRule;
 import io.github.descent4j.core.sharpness.AlphaSchedule;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
@@ -12,6 +14,7 @@ import io.github.descent4j.core.sharpness.SharpnessAwareMinimization;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sharpness-aware methods (SAM, ASAM, nBAR, oBAR) replayed on every {@code function} golden case at
- * 1e-9 relative. The test computes the problems' gradients itself: the quadratic
+ * 1e-9 relative, through the core wrappers ({@link SharpnessAwareMinimization}, {@link BalancednessAwareRegularization})
+ * over a {@link FlatOptimiser}, and again over {@link PerTensorLearningRates}. The test computes the problems' gradients itself: the quadratic
  * {@code sum_k 0.5 x_kᵀA_k x_k − b_kᵀx_k} and the factorisation {@code 0.5‖X Yᵀ − M‖²}.
  */
 class SharpnessConformanceTest {
@@ -30,6 +34,19 @@ class SharpnessConformanceTest {
 
     @Test
     void everyFunctionCaseMatches() {
+        runEveryCase(1.0);
+    }
+
+    /**
+     * The same cases with the base rule at lr / 3 under {@link PerTensorLearningRates} multipliers of 3: SAM and
+     * BAR over a wrapper, which must still follow the golden trajectories (the base step is linear in lr).
+     */
+    @Test
+    void everyFunctionCaseMatchesOverPerTensorLearningRates() {
+        runEveryCase(3.0);
+    }
+
+    private static void runEveryCase(double multiplier) {
         Map<String, Integer> ran = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
         for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), "function")) {
@@ -37,16 +54,26 @@ class SharpnessConformanceTest {
                 unknown.add(c.name() + " (" + c.algorithm() + ")");
                 continue;
             }
-            replay(c);
+            replay(c, multiplier);
             ran.merge(c.algorithm(), 1, Integer::sum);
         }
-        System.out.println("SharpnessConformanceTest: cases run per algorithm " + ran);
+        System.out.println("SharpnessConformanceTest (multiplier " + multiplier + "): cases run per algorithm " + ran);
         assertThat(unknown).as("function cases with an algorithm this test does not know").isEmpty();
         assertThat(ran.values().stream().mapToInt(Integer::intValue).sum()).as("function cases run").isPositive();
         assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(ALGORITHMS);
     }
 
-    private static void replay(GoldenCase c) {
+    /** The base optimiser: the rule at lr directly, or at lr / multiplier under per-tensor multipliers. */
+    private static Optimiser base(UpdateRule rule, double lr, double[][] params, double multiplier) {
+        if (multiplier == 1.0) {
+            return new FlatOptimiser(rule, lr, params);
+        }
+        double[] multipliers = new double[params.length];
+        Arrays.fill(multipliers, multiplier);
+        return new PerTensorLearningRates(new FlatOptimiser(rule, lr / multiplier, params), multipliers);
+    }
+
+    private static void replay(GoldenCase c, double multiplier) {
         JsonNode hp = c.json().path("hyperparameters");
         GradientOracle oracle = oracle(c.json().path("problem"), c.name());
         double[][] params = c.initialValues();
@@ -57,8 +84,8 @@ class SharpnessConformanceTest {
                 boolean adaptive = hp.path("adaptive").asBoolean(c.algorithm().equals("ASAM"));
                 assertThat(adaptive).as("%s: adaptive flag vs algorithm", c.name()).isEqualTo(c.algorithm().equals("ASAM"));
                 JsonNode base = hp.path("baseHyperparameters");
-                FlatOptimiser optimizer = new FlatOptimiser(baseRule(c.name(), hp.path("base").asText(), base),
-                        number(base, "learningRate", c.name()), params);
+                Optimiser optimizer = base(baseRule(c.name(), hp.path("base").asText(), base),
+                        number(base, "learningRate", c.name()), params, multiplier);
                 double rho = c.hyperparameter("rho");
                 SharpnessAwareMinimization sam = adaptive
                         ? SharpnessAwareMinimization.asam(optimizer, rho, c.hyperparameter("eta", 0.0))
@@ -80,7 +107,7 @@ class SharpnessConformanceTest {
                     case "cosine" -> AlphaSchedule.cosine(alpha0, steps.size());
                     default -> throw new AssertionError(c.name() + ": unknown alpha schedule '" + schedule + "'");
                 };
-                FlatOptimiser optimizer = new FlatOptimiser(new SgdRule(), lr, params);
+                Optimiser optimizer = base(new SgdRule(), lr, params, multiplier);
                 BalancednessAwareRegularization bar = c.algorithm().equals("nBAR")
                         ? BalancednessAwareRegularization.nbar(optimizer, lr, alpha)
                         : BalancednessAwareRegularization.obar(optimizer, lr, alpha);

@@ -1,12 +1,13 @@
 package io.github.descent4j.core.sharpness;
 
 import io.github.descent4j.core.Check;
-import io.github.descent4j.core.FlatOptimiser;
+import io.github.descent4j.core.Optimiser;
 
 /**
  * Balancedness-Aware Regularization (BAR; Li, Zhang and He, "Implicit Regularization of Sharpness-Aware
  * Minimization for Scale-Invariant Problems", NeurIPS 2024, Algorithms 2 and 3) for one factor pair (x, y)
- * of a scale-invariant problem such as f(X Yᵀ), over a base {@link FlatOptimiser}.
+ * of a scale-invariant problem such as f(X Yᵀ), over any base {@link Optimiser} (e.g. Selective Projection Decay
+ * over Adam: the wrappers stack).
  * <p>
  * BAR reproduces SAM's implicit regularisation of the balancedness B = ½(‖x‖² − ‖y‖²) at the cost of a
  * single gradient. One step t (0-based), with learning rate η and α_t from an {@link AlphaSchedule}, and
@@ -16,7 +17,7 @@ import io.github.descent4j.core.FlatOptimiser;
  *          else:              x ← (1 − α_t η) x,  y ← (1 + α_t η) y
  *   oBAR:  if ‖x‖ ≥ ‖y‖:      x ← (1 − α_t η) x,  y ← (1 + α_t η) y
  *          else:              x ← (1 + α_t η) x,  y ← (1 − α_t η) y
- *   then   θ ← θ − step(g)   the base optimiser's step, computed from the gradients taken BEFORE the rescale
+ *   then   θ ← θ − u,  u = base.proposeStep(g)   computed from θ and g BEFORE the rescale
  * </pre>
  * so with SGD as base, x ← (1 ± α_t η) x − η g_x. Tensors of the base optimiser other than x and y get the
  * base step only. The learning rate η is passed explicitly and should be the base optimiser's.
@@ -31,7 +32,7 @@ public final class BalancednessAwareRegularization {
         OBAR
     }
 
-    private final FlatOptimiser base;
+    private final Optimiser base;
     private final double learningRate;
     private final Variant variant;
     private final AlphaSchedule alpha;
@@ -47,10 +48,11 @@ public final class BalancednessAwareRegularization {
      * @param xIndex index of x among the base optimiser's tensors
      * @param yIndex index of y, different from {@code xIndex}
      */
-    public BalancednessAwareRegularization(FlatOptimiser base, double learningRate, Variant variant,
+    public BalancednessAwareRegularization(Optimiser base, double learningRate, Variant variant,
                                            AlphaSchedule alpha, int xIndex, int yIndex) {
         if (base == null || variant == null || alpha == null) {
-            throw new IllegalArgumentException("base, variant and alpha must not be null");
+            throw new IllegalArgumentException((base == null ? "base" : variant == null ? "variant" : "alpha")
+                    + " must not be null");
         }
         int n = base.parameters().length;
         if (xIndex < 0 || xIndex >= n || yIndex < 0 || yIndex >= n || xIndex == yIndex) {
@@ -66,12 +68,12 @@ public final class BalancednessAwareRegularization {
     }
 
     /** nBAR on the base optimiser's tensors 0 (x) and 1 (y). */
-    public static BalancednessAwareRegularization nbar(FlatOptimiser base, double learningRate, AlphaSchedule alpha) {
+    public static BalancednessAwareRegularization nbar(Optimiser base, double learningRate, AlphaSchedule alpha) {
         return new BalancednessAwareRegularization(base, learningRate, Variant.NBAR, alpha, 0, 1);
     }
 
     /** oBAR on the base optimiser's tensors 0 (x) and 1 (y). */
-    public static BalancednessAwareRegularization obar(FlatOptimiser base, double learningRate, AlphaSchedule alpha) {
+    public static BalancednessAwareRegularization obar(Optimiser base, double learningRate, AlphaSchedule alpha) {
         return new BalancednessAwareRegularization(base, learningRate, Variant.OBAR, alpha, 0, 1);
     }
 
@@ -112,6 +114,7 @@ public final class BalancednessAwareRegularization {
      */
     public void step(double[][] gradients) {
         double[][] params = base.parameters();
+        SharpnessPerturbation.requireSameShape(params, gradients, "gradients");
         double[][] update = base.proposeStep(gradients);   // validates shapes and finiteness; before the rescale
         double alphaEta = alphaEta(alpha, steps, learningRate);
         rescale(variant, params[xIndex], params[yIndex], gradients[xIndex], gradients[yIndex], alphaEta);

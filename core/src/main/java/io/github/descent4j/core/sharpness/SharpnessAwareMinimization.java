@@ -1,13 +1,14 @@
 package io.github.descent4j.core.sharpness;
 
-import io.github.descent4j.core.FlatOptimiser;
-import io.github.descent4j.core.Tensors;
+import io.github.descent4j.core.Optimiser;
 
 /**
  * Sharpness-Aware Minimization (SAM; Foret, Kleiner, Mobahi and Neyshabur, "Sharpness-Aware Minimization for
  * Efficiently Improving Generalization", ICLR 2021) and Adaptive SAM (ASAM; Kwon, Kim, Park and Choi, "ASAM:
  * Adaptive Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021),
- * framework-free, over a base {@link FlatOptimiser}. The perturbation itself is {@link SharpnessPerturbation}.
+ * framework-free, over any base {@link Optimiser} (so it stacks: SAM over Selective Projection Decay over Adam). The
+ * perturbation itself is {@link SharpnessPerturbation}; the sequence is {@link SharpnessAwareStep#run} over a
+ * {@link FlatPerturbationTarget}.
  * <p>
  * One step, with g = ∇L(θ) and every norm taken over <em>all</em> parameter tensors together:
  * <pre>
@@ -15,9 +16,9 @@ import io.github.descent4j.core.Tensors;
  *   ASAM:  T = |θ| + η   (elementwise; η = 0 is davda54/sam's "adaptive" variant)
  *          ε = ρ · T² ⊙ g / ‖T ⊙ g‖
  *   (‖g‖ = 0, resp. ‖T ⊙ g‖ = 0, gives ε = 0)
- *   g′ = ∇L(θ + ε)          (same minibatch)
+ *   g′ = ∇L(θ + ε)          (same minibatch; also taken when ε = 0, as davda54/sam does)
  *   θ  ← θ                  (restored exactly, from a copy)
- *   θ  ← base step of θ with gradient g′
+ *   θ  ← θ − base.proposeStep(g′)
  * </pre>
  * This follows davda54/sam's {@code first_step}/{@code second_step} except that the division is by ‖·‖
  * itself with an explicit zero guard, not by ‖·‖ + 10⁻¹²; the two agree to 10⁻¹²/‖·‖ relative.
@@ -26,10 +27,10 @@ import io.github.descent4j.core.Tensors;
  * called, and θ is restored afterwards even if the oracle throws.
  */
 public final class SharpnessAwareMinimization {
-    private final FlatOptimiser base;
+    private final Optimiser base;
     private final SharpnessPerturbation perturbation;
 
-    private SharpnessAwareMinimization(FlatOptimiser base, SharpnessPerturbation perturbation) {
+    private SharpnessAwareMinimization(Optimiser base, SharpnessPerturbation perturbation) {
         if (base == null) {
             throw new IllegalArgumentException("base optimiser must not be null");
         }
@@ -43,12 +44,12 @@ public final class SharpnessAwareMinimization {
      * @param base the base optimiser, whose parameters this steps
      * @param rho the neighbourhood radius ρ, a finite number &gt; 0
      */
-    public static SharpnessAwareMinimization sam(FlatOptimiser base, double rho) {
+    public static SharpnessAwareMinimization sam(Optimiser base, double rho) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.sam(rho));
     }
 
     /** ASAM without the η offset (T = |θ|), as davda54/sam's {@code adaptive=True}. */
-    public static SharpnessAwareMinimization asam(FlatOptimiser base, double rho) {
+    public static SharpnessAwareMinimization asam(Optimiser base, double rho) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho));
     }
 
@@ -58,12 +59,12 @@ public final class SharpnessAwareMinimization {
      * @param rho the radius ρ, a finite number &gt; 0 (the paper uses larger ρ than SAM, e.g. 0.5 to 2)
      * @param eta the offset η, a finite number &gt;= 0 (the paper uses 0.01)
      */
-    public static SharpnessAwareMinimization asam(FlatOptimiser base, double rho, double eta) {
+    public static SharpnessAwareMinimization asam(Optimiser base, double rho, double eta) {
         return new SharpnessAwareMinimization(base, SharpnessPerturbation.asam(rho, eta));
     }
 
     /** The base optimiser (live). */
-    public FlatOptimiser base() {
+    public Optimiser base() {
         return base;
     }
 
@@ -99,38 +100,20 @@ public final class SharpnessAwareMinimization {
     }
 
     /**
-     * One SAM/ASAM step when the gradient at θ is already known (a framework's ordinary backward pass).
+     * One SAM/ASAM step when the gradient at θ is already known (a framework's ordinary backward pass): the
+     * sequence of {@link SharpnessAwareStep#run} over a {@link FlatPerturbationTarget}, then the base step
+     * θ ← θ − base.proposeStep(g′). The oracle is called once, at θ + ε, also when ε = 0.
      *
      * @param gradient the loss gradient at the current θ
      * @param oracle computes the gradient at θ + ε on the same minibatch
-     * @return g′, the gradient at the perturbed point that the base optimiser stepped with
+     * @return g′, the gradient the base optimiser stepped with
+     * @throws ArithmeticException when ‖T ⊙ g‖ is infinite (T ⊙ g overflows, or the norm exceeds
+     *         {@link Double#MAX_VALUE}); nothing is changed
      */
     public double[][] step(double[][] gradient, GradientOracle oracle) {
-        double[][] params = base.parameters();
-        SharpnessPerturbation.requireSameShape(params, gradient, "gradient");
-        for (int t = 0; t < gradient.length; t++) {
-            Tensors.requireFinite(t, gradient[t], 0, gradient[t].length, "flat tensor of " + gradient[t].length);
-        }
-        double[][] epsilon = perturbation(params, gradient);
-        double[][] saved = new double[params.length][];
-        for (int t = 0; t < params.length; t++) {
-            saved[t] = params[t].clone();
-        }
-        double[][] perturbedGradient;
-        try {
-            for (int t = 0; t < params.length; t++) {
-                double[] p = params[t];
-                double[] e = epsilon[t];
-                for (int i = 0; i < p.length; i++) {
-                    p[i] += e[i];
-                }
-            }
-            perturbedGradient = oracle.gradient(params);
-        } finally {
-            for (int t = 0; t < params.length; t++) {
-                System.arraycopy(saved[t], 0, params[t], 0, params[t].length);
-            }
-        }
+        FlatPerturbationTarget target = new FlatPerturbationTarget(base.parameters(), gradient, oracle);
+        SharpnessAwareStep.run(perturbation, target);
+        double[][] perturbedGradient = target.gradientForBaseStep();
         base.step(perturbedGradient);
         return perturbedGradient;
     }

@@ -8,7 +8,7 @@ import io.github.descent4j.core.InvalidHyperparameterException;
  * Efficiently Improving Generalization", ICLR 2021) and ASAM (Kwon, Kim, Park and Choi, "ASAM: Adaptive
  * Sharpness-Aware Minimization for Scale-Invariant Learning of Deep Neural Networks", ICML 2021), on its
  * own: the part of a sharpness-aware step that does not depend on who holds the parameters or who takes the
- * base step. {@link SharpnessAwareMinimization} drives it over a {@code FlatOptimiser}; framework adapters
+ * base step. {@link SharpnessAwareMinimization} drives it over any {@code Optimiser}; framework adapters
  * call it on their own arrays.
  * <p>
  * With g the loss gradient at θ and every norm taken over <em>all</em> given tensors together:
@@ -115,10 +115,7 @@ public final class SharpnessPerturbation {
     public void perturbationInto(double[][] params, double[][] gradient, double[][] out) {
         requireSameShape(params, gradient, "gradient");
         requireSameShape(params, out, "out");
-        double squaredNorm = 0.0;
-        for (int t = 0; t < gradient.length; t++) {
-            squaredNorm += squaredNorm(adaptive, eta, params[t], gradient[t], 0, gradient[t].length);
-        }
+        double squaredNorm = squaredNormOf(params, gradient);
         double scale = squaredNorm == Double.POSITIVE_INFINITY
                 ? scaleForNorm(rho, overflowSafeNorm(params, gradient))
                 : scale(rho, squaredNorm);
@@ -130,6 +127,28 @@ public final class SharpnessPerturbation {
                 e[i] = epsilon(adaptive, eta, scale, p[i], g[i]);
             }
         }
+    }
+
+    /**
+     * ‖T ⊙ g‖ (ASAM) or ‖g‖ (SAM) over all given tensors, the denominator of ε: √(Σ (T_i g_i)²), or, when that
+     * sum of squares overflows, the same norm computed with every term divided by the largest magnitude first.
+     * This is exactly the norm {@link #perturbationInto} divides by, so ρ / this norm is its scale bit for bit.
+     *
+     * @return the norm; NaN when g holds NaN, +∞ when g (or T ⊙ g) holds ±∞ or the norm itself exceeds
+     *         {@link Double#MAX_VALUE}
+     */
+    public double norm(double[][] params, double[][] gradient) {
+        requireSameShape(params, gradient, "gradient");
+        double squaredNorm = squaredNormOf(params, gradient);
+        return squaredNorm == Double.POSITIVE_INFINITY ? overflowSafeNorm(params, gradient) : Math.sqrt(squaredNorm);
+    }
+
+    private double squaredNormOf(double[][] params, double[][] gradient) {
+        double squaredNorm = 0.0;
+        for (int t = 0; t < gradient.length; t++) {
+            squaredNorm += squaredNorm(adaptive, eta, params[t], gradient[t], 0, gradient[t].length);
+        }
+        return squaredNorm;
     }
 
     // ---- the same perturbation in pieces, for adapters that stream a framework's parameters in chunks ----

@@ -37,7 +37,9 @@ public final class SelectiveProjection {
     }
 
     /**
-     * One SPD-corrected step on a flat tensor, given the base optimiser's proposal.
+     * One SPD-corrected step on one flat tensor, given the base optimiser's proposal: {@link SelectiveProjectionStep}
+     * over a one-tensor flat target, then θ ← θ̃. Optimisers over several tensors use
+     * {@link SelectiveProjectionDecay}, which wraps any base optimiser.
      *
      * @param params θ, updated in place to the final parameters
      * @param anchor θ₀
@@ -47,23 +49,11 @@ public final class SelectiveProjection {
      * @return whether the decay applied to this tensor
      */
     public static boolean step(double[] params, double[] anchor, double[] lossGradient, double[] proposed, double lambda) {
-        double condition = 0;
-        double current = 0;
-        double next = 0;
-        for (int i = 0; i < params.length; i++) {
-            double offset = params[i] - anchor[i];
-            condition -= lossGradient[i] * offset;
-            current += offset * offset;
-            double proposedOffset = proposed[i] - anchor[i];
-            next += proposedOffset * proposedOffset;
-        }
-        boolean applies = applies(condition);
-        if (applies) {
-            double shrink = lambda * ratio(Math.sqrt(next), Math.sqrt(current));
-            for (int i = 0; i < params.length; i++) {
-                proposed[i] -= shrink * (proposed[i] - anchor[i]);
-            }
-        }
+        FlatProjectionTarget target = new FlatProjectionTarget(new double[][]{params}, new double[][]{anchor},
+                new double[][]{lossGradient});
+        double[][] begun = SelectiveProjectionStep.begin(target);
+        target.propose(new double[][]{proposed});
+        boolean applies = SelectiveProjectionStep.finish(target, lambda, begun)[0];
         System.arraycopy(proposed, 0, params, 0, params.length);
         return applies;
     }

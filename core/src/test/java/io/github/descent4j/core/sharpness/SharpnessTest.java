@@ -1,8 +1,10 @@
 package io.github.descent4j.core.sharpness;
 
+import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.rules.SgdRule;
 import io.github.descent4j.core.FlatOptimiser;
 import io.github.descent4j.core.InvalidHyperparameterException;
+import io.github.descent4j.core.NonFiniteGradientException;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -52,8 +54,91 @@ class SharpnessTest {
         // a full step at a stationary point leaves θ unchanged
         double[][] p = {{0.0, -1.0}};
         SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, p), 0.05);
-        sam.step(SharpnessTest::gradientOf);
+        List<double[][]> calls = new ArrayList<>();
+        double[][] used = sam.step(q -> {
+            calls.add(copy(q));
+            return gradientOf(q);
+        });
         assertThat(p[0]).containsExactly(0.0, -1.0);
+        assertThat(calls).as("ε = 0: g′ is still taken, at θ itself").hasSize(2);
+        assertThat(calls.get(1)).isEqualTo(new double[][]{{0.0, -1.0}});
+        assertThat(used).isEqualTo(new double[][]{{0.0, 0.0}});
+        assertThat(sam.base().steps()).isEqualTo(1);
+    }
+
+    /** The pre-Optimiser SAM step, written out: ε from {@code perturbation}, θ + ε, g′, restore, base step. */
+    private static void previousStep(SharpnessAwareMinimization sam, FlatOptimiser base, GradientOracle oracle) {
+        double[][] params = base.parameters();
+        double[][] g = oracle.gradient(params);
+        double[][] epsilon = sam.perturbation(params, g);
+        double[][] saved = copy(params);
+        for (int t = 0; t < params.length; t++) {
+            for (int i = 0; i < params[t].length; i++) {
+                params[t][i] += epsilon[t][i];
+            }
+        }
+        double[][] perturbedGradient = oracle.gradient(params);
+        for (int t = 0; t < params.length; t++) {
+            System.arraycopy(saved[t], 0, params[t], 0, params[t].length);
+        }
+        base.step(perturbedGradient);
+    }
+
+    @Test
+    void theStepThroughSharpnessAwareStepIsBitForBitThePreviousStep() {
+        double[][] init = {{0.5, -0.25, 0.0}, {1.5}};
+        for (int variant = 0; variant < 3; variant++) {
+            double[][] p = copy(init);
+            double[][] q = copy(init);
+            FlatOptimiser other = new FlatOptimiser(new AdamRule(0.9, 0.999, 1e-8, 0), 0.1, q);
+            SharpnessAwareMinimization now;
+            SharpnessAwareMinimization before;
+            FlatOptimiser base = new FlatOptimiser(new AdamRule(0.9, 0.999, 1e-8, 0), 0.1, p);
+            switch (variant) {
+                case 0 -> { now = SharpnessAwareMinimization.sam(base, 0.05); before = SharpnessAwareMinimization.sam(other, 0.05); }
+                case 1 -> { now = SharpnessAwareMinimization.asam(base, 0.5); before = SharpnessAwareMinimization.asam(other, 0.5); }
+                default -> { now = SharpnessAwareMinimization.asam(base, 0.5, 0.01); before = SharpnessAwareMinimization.asam(other, 0.5, 0.01); }
+            }
+            for (int step = 0; step < 6; step++) {
+                now.step(SharpnessTest::gradientOf);
+                previousStep(before, other, SharpnessTest::gradientOf);
+                assertThat(p).as("variant %d step %d", variant, step).isDeepEqualTo(q);
+            }
+        }
+    }
+
+    @Test
+    void aGradientWhoseSquaredNormOverflowsIsPerturbedByTheOverflowSafeNorm() {
+        double[][] params = {{1.0, -2.0}, {0.5}};
+        double[][] huge = {{3e200, -4e200}, {0.0}};
+        for (SharpnessAwareMinimization m : List.of(
+                SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 1e-300, params), 0.5),
+                SharpnessAwareMinimization.asam(new FlatOptimiser(new SgdRule(), 1e-300, params), 0.5, 0.01))) {
+            double[][] before = copy(params);
+            double[][] expected = m.perturbation(before, huge);
+            assertThat(expected[0][0]).isNotZero();
+            List<double[][]> seen = new ArrayList<>();
+            m.step(huge, q -> {
+                seen.add(copy(q));
+                return new double[][]{{0.0, 0.0}, {0.0}};
+            });
+            for (int t = 0; t < before.length; t++) {
+                for (int i = 0; i < before[t].length; i++) {
+                    assertThat(seen.get(0)[t][i]).isEqualTo(before[t][i] + expected[t][i]);
+                }
+            }
+            assertThat(params).isDeepEqualTo(before);   // restored, and the base stepped with g′ = 0
+        }
+        // a norm beyond Double.MAX_VALUE cannot give a radius-ρ perturbation: refused, nothing changed
+        SharpnessAwareMinimization sam = SharpnessAwareMinimization.sam(new FlatOptimiser(new SgdRule(), 0.1, params), 0.5);
+        double[][] before = copy(params);
+        assertThatThrownBy(() -> sam.step(new double[][]{{Double.MAX_VALUE, Double.MAX_VALUE}, {0.0}}, q -> q))
+                .isInstanceOf(ArithmeticException.class);
+        assertThat(params).isDeepEqualTo(before);
+        assertThatThrownBy(() -> sam.step(new double[][]{{1.0, Double.NaN}, {0.0}}, q -> q))
+                .isInstanceOf(NonFiniteGradientException.class);
+        assertThatThrownBy(() -> sam.step(new double[][]{{1.0}}, q -> q)).hasMessageContaining("gradient must have 2 tensors");
+        assertThat(sam.base().steps()).isZero();
     }
 
     @Test
@@ -138,6 +223,15 @@ class SharpnessTest {
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("learningRate");
         assertThatThrownBy(() -> new BalancednessAwareRegularization(base, 0.1, BalancednessAwareRegularization.Variant.OBAR,
                 AlphaSchedule.constant(1), 0, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> SharpnessAwareMinimization.sam(null, 0.05)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("base");
+        assertThatThrownBy(() -> SharpnessAwareMinimization.asam(null, 0.5, 0.01)).hasMessageStartingWith("base");
+        assertThatThrownBy(() -> BalancednessAwareRegularization.nbar(null, 0.1, AlphaSchedule.constant(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("base must not be null");
+        assertThatThrownBy(() -> BalancednessAwareRegularization.obar(base, 0.1, null)).hasMessage("alpha must not be null");
+        BalancednessAwareRegularization bar = BalancednessAwareRegularization.nbar(base, 0.1, AlphaSchedule.constant(1));
+        assertThatThrownBy(() -> bar.step(new double[][]{{1.0}, {2.0, 3.0}})).hasMessage("gradients[1] must have 1 elements, got 2");
+        assertThat(bar.steps()).isZero();
     }
 
     @Test
