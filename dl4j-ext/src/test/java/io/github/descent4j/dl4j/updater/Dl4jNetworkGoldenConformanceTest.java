@@ -129,7 +129,8 @@ class Dl4jNetworkGoldenConformanceTest {
             }
             layer++;
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        // Layers hold unrelated tensors, so nIn must stay as set (DL4J would otherwise copy the previous nOut).
+        MultiLayerNetwork net = new MultiLayerNetwork(list.overrideNinUponBuild(false).build());
         net.init();
         assertThat(net.params().dataType()).isEqualTo(dataType);
         assertThat(net.numParams()).isEqualTo(tensors.stream().mapToLong(g -> g.initial().length).sum());
