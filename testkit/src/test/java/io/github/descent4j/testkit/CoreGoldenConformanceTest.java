@@ -112,6 +112,21 @@ class CoreGoldenConformanceTest {
     }
 
     @Test
+    void aHarnessFailsOnAnUnknownAlgorithmAndOnZeroCases(@TempDir Path dir) throws Exception {
+        GoldenCaseWriter.gradientSequence(dir.resolve("a.json"), "a", "Adam", GoldenCaseWriter.GRADIENT_SEQUENCE_SETTINGS.get("Adam"),
+                new int[][]{{3}}, 2, 1, false);
+        Path renamed = dir.resolve("b.json");
+        Files.writeString(renamed, Files.readString(dir.resolve("a.json")).replace("\"Adam\"", "\"Adamax\""));
+        assertThatThrownBy(() -> runAll(dir, 1.0)).isInstanceOf(AssertionError.class).hasMessageContaining("does not know")
+                .hasMessageContaining("a (Adamax): no core rule");
+        Files.delete(renamed);
+        assertThat(runAll(dir, 1.0)).containsExactly(Map.entry("Adam", 1));
+        Path onlyGroups = Files.createDirectory(dir.resolve("groups"));
+        GoldenFunctionCaseWriter.classGrouping(onlyGroups.resolve("g.json"), "g", new int[]{3, 2, 1}, 2);
+        assertThatThrownBy(() -> runAll(onlyGroups, 1.0)).isInstanceOf(AssertionError.class).hasMessageContaining("cases run");
+    }
+
+    @Test
     void anEmptyOrMissingDirectoryIsAnErrorNotAnEmptyList(@TempDir Path dir) {
         assertThatThrownBy(() -> GoldenCases.load(dir)).isInstanceOf(IllegalStateException.class).hasMessageContaining("no *.json");
         assertThatThrownBy(() -> GoldenCases.load(dir.resolve("absent"))).hasMessageContaining("does not exist");
