@@ -18,6 +18,8 @@ import io.github.descent4j.core.spd.SelectiveProjectionDecay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ public final class GoldenCaseWriter {
         m.put("Lion", Map.of("learningRate", 0.001, "beta1", 0.9, "beta2", 0.99, "weightDecay", 0.5));
         m.put("AdaGradNorm", Map.of("learningRate", 0.5, "b0", 0.1));
         m.put("AdamSPD", Map.of("learningRate", 0.05, "beta1", 0.9, "beta2", 0.999, "epsilon", 1e-8, "lambda", 1.0));
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /**
@@ -203,7 +205,7 @@ public final class GoldenCaseWriter {
                 double[][] sum = new double[params.length][];
                 for (int t = 0; t < params.length; t++) {
                     sum[t] = new double[params[t].length];
-                    java.util.Arrays.fill(sum[t], init);
+                    Arrays.fill(sum[t], init);
                 }
                 return g -> {
                     for (int t = 0; t < params.length; t++) {

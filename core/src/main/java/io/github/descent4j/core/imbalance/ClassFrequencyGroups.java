@@ -26,9 +26,9 @@ import java.util.stream.IntStream;
  * </ol>
  * Groups are numbered most frequent first; within a group, classes are listed in sorted order.
  * <p>
- * As in the reference, a group can be EMPTY: when one class holds more than N/G examples it crosses two
- * cut points g/G at once (Kunstner's cut indices coincide and {@code np.split} returns an empty split),
- * and with G above the number of classes the last groups stay empty. {@link #of} returns those groups as
+ * As in the reference, a group can be EMPTY: when one class's share spans two cut points g/G at once
+ * (possible only if it holds more than N/G examples; Kunstner's cut indices then coincide and
+ * {@code np.split} returns an empty split), and with G above the number of classes the last groups stay empty. {@link #of} returns those groups as
  * the reference does; {@link #emptyGroups()} lists them and {@link #largestWithoutEmptyGroup(int[])} names the
  * largest G that leaves none empty, for listeners and tools that need every group populated.
  * <p>
