@@ -16,12 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
@@ -50,7 +47,7 @@ class CoreGoldenConformanceTest {
 
     @Test
     void everyGradientSequenceCaseMatches() {
-        runEveryCase(1.0);
+        runAll(GoldenCases.directory(), 1.0);
     }
 
     /**
@@ -59,26 +56,36 @@ class CoreGoldenConformanceTest {
      */
     @Test
     void everyGradientSequenceCaseMatchesWithTheLearningRateMovedIntoPerTensorMultipliers() {
-        runEveryCase(3.0);
+        runAll(GoldenCases.directory(), 3.0);
     }
 
-    private static void runEveryCase(double multiplier) {
-        Map<String, Integer> ran = new TreeMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE)) {
+    /** Generated cases of one, two and three tensors of unrelated shapes, every algorithm. */
+    @Test
+    void generatedCasesOfAnyTensorCountAndShapeMatch(@TempDir Path dir) {
+        GoldenCaseWriter.writeSuite(dir, 5, 11);
+        assertThat(runAll(dir, 1.0)).containsOnlyKeys(RULES.keySet()).allSatisfy((algorithm, n) ->
+                assertThat(n).as(algorithm).isEqualTo(GoldenCaseWriter.UNRELATED_SHAPES.length));
+        assertThat(runAll(dir, 3.0)).containsOnlyKeys(RULES.keySet());
+    }
+
+    /**
+     * Replays every gradient-sequence case of {@code dir} except the framework baselines; fails on an unknown
+     * algorithm or when none ran. Returns the cases run per algorithm.
+     */
+    static Map<String, Integer> runAll(Path dir, double multiplier) {
+        ConformanceTally tally = new ConformanceTally("CoreGoldenConformanceTest (multiplier " + multiplier + ")", dir);
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.load(dir), GoldenCase.GRADIENT_SEQUENCE)) {
             if (FRAMEWORK_BASELINES.contains(c.algorithm())) {
                 continue;
             }
             if (!RULES.containsKey(c.algorithm())) {
-                unknown.add(c.name() + " (" + c.algorithm() + ")");
+                tally.unknown(c, "no core rule");
                 continue;
             }
             replay(c, multiplier);
-            ran.merge(c.algorithm(), 1, Integer::sum);
+            tally.ran(c.algorithm());
         }
-        System.out.println("CoreGoldenConformanceTest (multiplier " + multiplier + "): cases run per algorithm " + ran);
-        assertThat(unknown).as("cases with an algorithm this test does not know").isEmpty();
-        assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(RULES.keySet());
+        return tally.finish();
     }
 
     private static void replay(GoldenCase c, double multiplier) {
@@ -102,6 +109,21 @@ class CoreGoldenConformanceTest {
         }
         assertThat(stepNo).isPositive();
         assertThat(optimiser.steps()).isEqualTo(stepNo);
+    }
+
+    @Test
+    void aHarnessFailsOnAnUnknownAlgorithmAndOnZeroCases(@TempDir Path dir) throws Exception {
+        GoldenCaseWriter.gradientSequence(dir.resolve("a.json"), "a", "Adam", GoldenCaseWriter.GRADIENT_SEQUENCE_SETTINGS.get("Adam"),
+                new int[][]{{3}}, 2, 1, false);
+        Path renamed = dir.resolve("b.json");
+        Files.writeString(renamed, Files.readString(dir.resolve("a.json")).replace("\"Adam\"", "\"Adamax\""));
+        assertThatThrownBy(() -> runAll(dir, 1.0)).isInstanceOf(AssertionError.class).hasMessageContaining("does not know")
+                .hasMessageContaining("a (Adamax): no core rule");
+        Files.delete(renamed);
+        assertThat(runAll(dir, 1.0)).containsExactly(Map.entry("Adam", 1));
+        Path onlyGroups = Files.createDirectory(dir.resolve("groups"));
+        GoldenFunctionCaseWriter.classGrouping(onlyGroups.resolve("g.json"), "g", new int[]{3, 2, 1}, 2);
+        assertThatThrownBy(() -> runAll(onlyGroups, 1.0)).isInstanceOf(AssertionError.class).hasMessageContaining("cases run");
     }
 
     @Test

@@ -12,13 +12,13 @@ import io.github.descent4j.core.sharpness.GradientOracle;
 import io.github.descent4j.core.rules.SgdRule;
 import io.github.descent4j.core.sharpness.SharpnessAwareMinimization;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +34,7 @@ class SharpnessConformanceTest {
 
     @Test
     void everyFunctionCaseMatches() {
-        runEveryCase(1.0);
+        runAll(GoldenCases.directory(), 1.0);
     }
 
     /**
@@ -43,24 +43,30 @@ class SharpnessConformanceTest {
      */
     @Test
     void everyFunctionCaseMatchesOverPerTensorLearningRates() {
-        runEveryCase(3.0);
+        runAll(GoldenCases.directory(), 3.0);
     }
 
-    private static void runEveryCase(double multiplier) {
-        Map<String, Integer> ran = new TreeMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), "function")) {
+    /** Generated quadratics of one, two and three tensors of unrelated shapes, and factorisations. */
+    @Test
+    void generatedCasesOfAnyTensorCountAndShapeMatch(@TempDir Path dir) {
+        GoldenCaseWriter.writeSuite(dir, 5, 12);
+        int perSam = 2 * (GoldenCaseWriter.UNRELATED_SHAPES.length + 1);
+        assertThat(runAll(dir, 1.0)).containsExactlyInAnyOrderEntriesOf(Map.of("SAM", perSam, "ASAM", perSam, "nBAR", 3, "oBAR", 3));
+        assertThat(runAll(dir, 3.0)).containsOnlyKeys(ALGORITHMS);
+    }
+
+    /** Replays every function case of {@code dir}; fails on an unknown algorithm or when none ran. */
+    static Map<String, Integer> runAll(Path dir, double multiplier) {
+        ConformanceTally tally = new ConformanceTally("SharpnessConformanceTest (multiplier " + multiplier + ")", dir);
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.load(dir), "function")) {
             if (!ALGORITHMS.contains(c.algorithm())) {
-                unknown.add(c.name() + " (" + c.algorithm() + ")");
+                tally.unknown(c, "not a sharpness-aware method");
                 continue;
             }
             replay(c, multiplier);
-            ran.merge(c.algorithm(), 1, Integer::sum);
+            tally.ran(c.algorithm());
         }
-        System.out.println("SharpnessConformanceTest (multiplier " + multiplier + "): cases run per algorithm " + ran);
-        assertThat(unknown).as("function cases with an algorithm this test does not know").isEmpty();
-        assertThat(ran.values().stream().mapToInt(Integer::intValue).sum()).as("function cases run").isPositive();
-        assertThat(ran.keySet()).containsExactlyInAnyOrderElementsOf(ALGORITHMS);
+        return tally.finish();
     }
 
     /** The base optimiser: the rule at lr directly, or at lr / multiplier under per-tensor multipliers. */
@@ -97,6 +103,7 @@ class SharpnessConformanceTest {
                 }
             }
             case "nBAR", "oBAR" -> {
+                assertThat(params.length).as("%s: nBAR/oBAR balance two factors, tensors 0 and 1", c.name()).isGreaterThanOrEqualTo(2);
                 assertThat(hp.path("base").asText()).as("%s base", c.name()).isEqualTo("SGD");
                 double lr = c.hyperparameter("learningRate");
                 double alpha0 = c.hyperparameter("alpha0");
@@ -116,6 +123,7 @@ class SharpnessConformanceTest {
                     bar.step(oracle);
                     check(c, stepNo, params, step);
                 }
+                // x and y are the case's first two tensors; further tensors take the base step only.
                 assertThat(bar.balancedness()).isEqualTo(BalancednessAwareRegularization.balancedness(params[0], params[1]));
             }
             default -> throw new AssertionError(c.name() + ": unknown algorithm " + c.algorithm());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A partition of classes into groups of similar frequency, each group holding about the same number of
@@ -23,8 +24,17 @@ import java.util.List;
  *       starts at the first class whose preceding classes already hold at least g/G of the examples;</li>
  *   <li>classes with count 0 (which sort last) go to the last, rarest group.</li>
  * </ol>
- * Groups are numbered most frequent first; within a group, classes are listed in sorted order. The rule
- * can leave a group empty, which happens only when a class holds more than N/G examples; {@link #of} rejects that.
+ * Groups are numbered most frequent first; within a group, classes are listed in sorted order.
+ * <p>
+ * As in the reference, a group can be EMPTY: when one class's share spans two cut points g/G at once
+ * (possible only if it holds more than N/G examples; Kunstner's cut indices then coincide and
+ * {@code np.split} returns an empty split), and with G above the number of classes the last groups stay empty. {@link #of} returns those groups as
+ * the reference does; {@link #emptyGroups()} lists them and {@link #largestWithoutEmptyGroup(int[])} names the
+ * largest G that leaves none empty, for listeners and tools that need every group populated.
+ * <p>
+ * The reference compares floating-point cumulative frequencies with {@code np.linspace} cut points; this
+ * class decides the same comparisons exactly in integers, so the two can differ only where a cumulative
+ * frequency lies within rounding of a cut point.
  */
 public final class ClassFrequencyGroups {
     private final long[] counts;
@@ -38,19 +48,45 @@ public final class ClassFrequencyGroups {
     }
 
     /**
-     * Groups classes by their example counts using the rule in the class description.
+     * Groups classes by their example counts using the rule in the class description; groups may be empty.
      *
      * @param classCounts examples per class index; non-empty, every count ≥ 0, total > 0
-     * @param groups number of groups G, in [1, number of classes with a count &gt; 0]
-     * @throws IllegalArgumentException on invalid counts, on {@code groups} out of range, or when the rule
-     *     leaves a group empty (the message then states the largest G that leaves none empty)
+     * @param groups number of groups G ≥ 1 (as in the reference, any G: groups the rule leaves without a class are empty)
+     * @throws IllegalArgumentException on invalid counts or {@code groups} &lt; 1
      */
     public static ClassFrequencyGroups of(int[] classCounts, int groups) {
+        long[] counts = checkedCounts(classCounts);
+        if (groups < 1) {
+            throw new InvalidHyperparameterException("groups", "groups must be >= 1, got " + groups);
+        }
+        long total = Arrays.stream(counts).sum();
+        int[] sorted = sortedByCount(counts);
+        return build(counts, sorted, assign(counts, sorted, total, groups), groups);
+    }
+
+    /**
+     * The largest G for which {@link #of} leaves no group empty for these counts (at least 1, at most the
+     * number of classes K).
+     *
+     * @param classCounts examples per class index, as for {@link #of}
+     */
+    public static int largestWithoutEmptyGroup(int[] classCounts) {
+        long[] counts = checkedCounts(classCounts);
+        long total = Arrays.stream(counts).sum();
+        int[] sorted = sortedByCount(counts);
+        int largest = counts.length;
+        // G = 1 never leaves a group empty, so the search always ends.
+        while (largest > 1 && firstEmptyGroup(assign(counts, sorted, total, largest), largest) >= 0) {
+            largest--;
+        }
+        return largest;
+    }
+
+    private static long[] checkedCounts(int[] classCounts) {
         if (classCounts == null || classCounts.length == 0) {
             throw new IllegalArgumentException("classCounts must hold at least one class, got none");
         }
         long total = 0;
-        int nonZero = 0;
         long[] counts = new long[classCounts.length];
         for (int k = 0; k < classCounts.length; k++) {
             if (classCounts[k] < 0) {
@@ -58,28 +94,11 @@ public final class ClassFrequencyGroups {
             }
             counts[k] = classCounts[k];
             total += classCounts[k];
-            nonZero += classCounts[k] > 0 ? 1 : 0;
         }
         if (total == 0) {
             throw new IllegalArgumentException("classCounts must have a total > 0, got all zeros");
         }
-        if (groups < 1 || groups > nonZero) {
-            throw new InvalidHyperparameterException("groups", "groups must be in [1, " + nonZero + "], got " + groups);
-        }
-        int[] sorted = sortedByCount(counts);
-        int[] assignment = assign(counts, sorted, total, groups);
-        int empty = firstEmptyGroup(assignment, groups);
-        if (empty >= 0) {
-            // G = 1 never leaves a group empty, so the search always ends.
-            int largest = groups - 1;
-            while (firstEmptyGroup(assign(counts, sorted, total, largest), largest) >= 0) {
-                largest--;
-            }
-            throw new InvalidHyperparameterException("groups", "groups = " + groups + " leaves group " + empty
-                    + " empty for these counts (a class holds more than 1/" + groups
-                    + " of the examples); the largest groups that leaves none empty is " + largest);
-        }
-        return build(counts, sorted, assignment, groups);
+        return counts;
     }
 
     /**
@@ -163,6 +182,11 @@ public final class ClassFrequencyGroups {
             out[g] = members.get(g).stream().mapToInt(Integer::intValue).toArray();
         }
         return new ClassFrequencyGroups(counts, out, groupOf);
+    }
+
+    /** The indices of the groups that hold no class, ascending; empty when every group has a class. */
+    public int[] emptyGroups() {
+        return IntStream.range(0, groups.length).filter(g -> groups[g].length == 0).toArray();
     }
 
     /** Number of groups G. */

@@ -35,25 +35,39 @@ class ClassFrequencyGroupsTest {
     }
 
     @Test
-    void anEmptyGroupIsRejectedWithTheLargestWorkingGroupCount() {
-        // N = 104: class 0 alone holds more than 1/G of the examples for G = 3, 4, 5; only G ≤ 2 works.
+    void aClassHoldingMoreThanOneGthOfTheExamplesLeavesEmptyGroupsAsTheReferenceDoes() {
+        // N = 104, G = 5: cumulative frequencies 100/104, 101/104, ... cross the cut points 1/5..4/5 at class 0
+        // already, so the reference's cut indices are 0, 0, 0, 0 and np.split returns [[0], [], [], [], [1..4]].
         int[] counts = {100, 1, 1, 1, 1};
-        assertThatThrownBy(() -> ClassFrequencyGroups.of(counts, 5))
-                .isInstanceOf(InvalidHyperparameterException.class)
-                .hasMessageStartingWith("groups = 5 leaves group 1 empty for these counts")
-                .hasMessageEndingWith("the largest groups that leaves none empty is 2");
-        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{100, 1, 1}, 3))
-                .hasMessageContaining("groups = 3 leaves group 1 empty").hasMessageEndingWith("is 2");
+        ClassFrequencyGroups five = ClassFrequencyGroups.of(counts, 5);
+        assertThat(five.groups()).isDeepEqualTo(new int[][]{{0}, {}, {}, {}, {1, 2, 3, 4}});
+        assertThat(five.emptyGroups()).containsExactly(1, 2, 3);
+        assertThat(five.exampleCount(2)).isZero();
+        assertThat(five.exampleFraction()).containsExactly(100 / 104.0, 0, 0, 0, 4 / 104.0);
+        assertThat(five.toString()).contains("[] 0 examples");
+        assertThat(ClassFrequencyGroups.of(new int[]{100, 1, 1}, 3).groups()).isDeepEqualTo(new int[][]{{0}, {}, {1, 2}});
+        // Class 1 (30 of 60) reaches 1/4 and 2/4 at once: cut indices 0, 0, 1 → [[1], [], [0], [2]].
+        assertThat(ClassFrequencyGroups.of(new int[]{20, 30, 10}, 4).groups()).isDeepEqualTo(new int[][]{{1}, {}, {0}, {2}});
+        assertThat(ClassFrequencyGroups.largestWithoutEmptyGroup(counts)).isEqualTo(2);
+        assertThat(ClassFrequencyGroups.largestWithoutEmptyGroup(new int[]{20, 30, 10})).isEqualTo(3);
         assertThat(ClassFrequencyGroups.of(counts, 2).groups()).isDeepEqualTo(new int[][]{{0}, {1, 2, 3, 4}});
+        assertThat(ClassFrequencyGroups.of(counts, 2).emptyGroups()).isEmpty();
     }
 
     @Test
-    void groupsOutsideOneToTheNumberOfNonZeroClassesAreRejected() {
-        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{3, 2}, 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("groups must be in [1, 2], got 3");
-        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{3, 2}, 0)).hasMessage("groups must be in [1, 2], got 0");
-        // Zero-count classes do not count towards the upper bound.
-        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{3, 0, 2, 0}, 3)).hasMessage("groups must be in [1, 2], got 3");
+    void moreGroupsThanClassesLeaveTheRarestGroupsEmptyAndGroupsBelowOneAreRejected() {
+        // The reference: cumulative [0.6, 1.0], cut points 1/3, 2/3 → indices 0, 1 → [[0], [1], []].
+        assertThat(ClassFrequencyGroups.of(new int[]{3, 2}, 3).groups()).isDeepEqualTo(new int[][]{{0}, {1}, {}});
+        assertThat(ClassFrequencyGroups.of(new int[]{3, 2}, 3).emptyGroups()).containsExactly(2);
+        assertThat(ClassFrequencyGroups.largestWithoutEmptyGroup(new int[]{3, 2})).isEqualTo(2);
+        // Zero-count classes (which the reference never sees) still join the last group.
+        assertThat(ClassFrequencyGroups.of(new int[]{3, 0, 2, 0}, 3).groups()).isDeepEqualTo(new int[][]{{0}, {2}, {1, 3}});
+        assertThat(ClassFrequencyGroups.largestWithoutEmptyGroup(new int[]{3, 0, 2, 0})).isEqualTo(3);
+        assertThat(ClassFrequencyGroups.of(new int[]{3, 0, 2, 0}, 4).emptyGroups()).containsExactly(1);
+        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{3, 2}, 0))
+                .isInstanceOf(InvalidHyperparameterException.class).hasMessage("groups must be >= 1, got 0");
+        assertThatThrownBy(() -> ClassFrequencyGroups.of(new int[]{3, 2}, -2)).hasMessage("groups must be >= 1, got -2");
+        assertThatThrownBy(() -> ClassFrequencyGroups.largestWithoutEmptyGroup(new int[]{0, 0})).hasMessageContaining("total > 0");
     }
 
     @Test
@@ -99,16 +113,18 @@ class ClassFrequencyGroupsTest {
         }
     }
 
+    /** The largest G with no empty group, found independently by trying every G; checks the core's search. */
     private static int largestValidGroups(int[] counts) {
-        for (int g = (int) Arrays.stream(counts).filter(c -> c > 0).count(); g > 1; g--) {
-            try {
-                ClassFrequencyGroups.of(counts, g);
-                return g;
-            } catch (IllegalArgumentException e) {
-                assertThat(e).hasMessageContaining("empty");
+        int found = 1;
+        for (int g = counts.length; g > 1; g--) {
+            if (ClassFrequencyGroups.of(counts, g).emptyGroups().length == 0) {
+                found = g;
+                break;
             }
         }
-        return 1;
+        assertThat(ClassFrequencyGroups.largestWithoutEmptyGroup(counts)).isEqualTo(found);
+        assertThat(ClassFrequencyGroups.of(counts, found + 1).emptyGroups()).isNotEmpty();
+        return found;
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -19,8 +20,9 @@ import java.util.Objects;
  * <p>
  * Classes are the columns of the one-hot labels and are grouped by {@link ClassFrequencyGroups} using the
  * class counts of a frequency source (by default the evaluated data; pass the training labels to evaluate
- * held-out data under the training frequencies). The loss of an example is the network's own per-example
- * score ({@code scoreExamples} without regularization terms, i.e. its output layer's loss function); the
+ * held-out data under the training frequencies); a G for which that grouping leaves a group without any class
+ * (a class holding more than 1/G of the examples) is refused, naming the largest G that leaves none empty.
+ * The loss of an example is the network's own per-example score ({@code scoreExamples} without regularization terms, i.e. its output layer's loss function); the
  * overall loss is the mean over all examples, a group's loss the mean over its examples. A non-finite loss
  * is recorded as {@code +∞}. The first record is taken at the first iteration callback (DL4J has no
  * "before training" callback), then at every multiple of {@code everyIterations}; call
@@ -68,7 +70,17 @@ public final class ClassGroupLossListener extends BaseTrainingListener {
         }
         this.data = data;
         this.everyIterations = everyIterations;
-        this.groups = ClassFrequencyGroups.of(classCounts(frequencyLabels, classes), groups);
+        int[] counts = classCounts(frequencyLabels, classes);
+        this.groups = ClassFrequencyGroups.of(counts, groups);
+        int[] empty = this.groups.emptyGroups();
+        if (empty.length > 0) {
+            // The grouping follows the reference, which returns empty groups; a loss per group needs a class in each.
+            throw new IllegalArgumentException("groups = " + groups + " leaves frequency group(s) " + Arrays.toString(empty)
+                    + " without any class for these class counts (a class holds more than 1/" + groups
+                    + " of the examples, or there are fewer classes than groups: Kunstner et al.'s split_classes_by_frequency"
+                    + " then returns empty groups), so their loss is undefined; the largest groups that leaves none empty is "
+                    + ClassFrequencyGroups.largestWithoutEmptyGroup(counts));
+        }
         int[] labels = argmax(data.getLabels());
         this.exampleGroup = new int[labels.length];
         this.groupSizes = new int[groups];

@@ -1,16 +1,10 @@
 package io.github.descent4j.dl4j.sharpness;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.descent4j.core.InvalidHyperparameterException;
-import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
-import io.github.descent4j.testkit.GoldenCase;
-import io.github.descent4j.testkit.GoldenCases;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -24,124 +18,19 @@ import org.nd4j.linalg.lossfunctions.impl.LossL2;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
-import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * {@link BalancednessAwareTraining} on real networks: the nBAR/oBAR golden cases at 1e-9, the balancedness
- * accessor, invalid pairs, JSON.
- * <p>
- * <b>Golden mapping.</b> A case's {@code f = ½‖X Yᵀ − M‖²} (X m×r, Y n×r) is a two-layer network (identity
- * activations, no biases, DOUBLE): layer 0's {@code W} (m×r) is X, layer 1's {@code W} (r×n) is Yᵀ, and the
- * minibatch is the m×m identity, so the output is X Yᵀ. DL4J's {@link LossL2} sums squares and its updater
- * divides the gradient by the minibatch size m, so inputs and targets M are scaled by c = √(m/2): the updater
- * then sees exactly ∇f, and the reported score is f. The pair is (layer 0 W, layer 1 W), whose product is
- * X Yᵀ; ‖Yᵀ‖ = ‖Y‖ and ‖∇_{Yᵀ}‖ = ‖∇_Y‖, so decisions and B are those of the case.
+ * {@link BalancednessAwareTraining} on real networks: the balancedness accessor, invalid pairs, JSON (the golden
+ * cases are replayed by {@code Dl4jBalancednessGoldenConformanceTest}).
  */
 class Dl4jBalancednessTest {
-    private static final double TOLERANCE = 1e-9;
-
-    private record Factorization(int m, int n, int r, double[] target) {
-        static Factorization of(GoldenCase c) {
-            JsonNode p = c.json().path("problem");
-            assertThat(p.path("type").asText()).as("%s problem", c.name()).isEqualTo("factorization");
-            return new Factorization(p.path("m").asInt(), p.path("n").asInt(), p.path("r").asInt(), GoldenCase.toDoubleArray(p.path("M")));
-        }
-
-        DataSet dataSet() {
-            double c = Math.sqrt(m / 2.0);
-            INDArray input = Nd4j.eye(m).castTo(DataType.DOUBLE).muli(c);
-            INDArray labels = Nd4j.create(target, new long[]{m, n}, 'c').castTo(DataType.DOUBLE).muli(c);
-            return new DataSet(input, labels);
-        }
-    }
 
     private static NeuralNetConfiguration.Builder base(double lr) {
         return new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE).updater(new Sgd(lr));
-    }
-
-    private static Model factorNetwork(Factorization f, double lr, boolean graph) {
-        DenseLayer first = new DenseLayer.Builder().nIn(f.m()).nOut(f.r()).activation(Activation.IDENTITY).hasBias(false).build();
-        OutputLayer second = new OutputLayer.Builder(new LossL2()).nIn(f.r()).nOut(f.n()).activation(Activation.IDENTITY).hasBias(false).build();
-        if (graph) {
-            ComputationGraph g = new ComputationGraph(base(lr).graphBuilder().addInputs("in")
-                    .addLayer("x", first, "in").addLayer("y", second, "x").setOutputs("y").build());
-            g.init();
-            return g;
-        }
-        MultiLayerNetwork net = new MultiLayerNetwork(base(lr).list().layer(first).layer(second).build());
-        net.init();
-        return net;
-    }
-
-    private static INDArray param(Model model, boolean graph, int layer) {
-        return model.getParam(graph ? (layer == 0 ? "x_W" : "y_W") : layer + "_W");
-    }
-
-    @Test
-    void nbarAndObarCasesMatchThroughAMultiLayerNetwork() {
-        replayAll(false);
-    }
-
-    @Test
-    void nbarAndObarCasesMatchThroughAComputationGraph() {
-        replayAll(true);
-    }
-
-    private static void replayAll(boolean graph) {
-        Map<String, Integer> ran = new TreeMap<>();
-        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), "function")) {
-            if (c.algorithm().equals("nBAR") || c.algorithm().equals("oBAR")) {
-                replay(c, graph);
-                ran.merge(c.algorithm() + "/" + c.json().path("hyperparameters").path("schedule").asText(), 1, Integer::sum);
-            }
-        }
-        System.out.println("Dl4jBalancednessTest (" + (graph ? "ComputationGraph" : "MultiLayerNetwork") + "): cases run " + ran);
-        assertThat(ran.values().stream().mapToInt(Integer::intValue).sum()).as("BAR golden cases replayed").isPositive();
-        assertThat(ran.keySet()).as("variants covered").anyMatch(k -> k.startsWith("nBAR")).anyMatch(k -> k.startsWith("oBAR"));
-    }
-
-    private static void replay(GoldenCase c, boolean graph) {
-        assertThat(c.json().path("hyperparameters").path("base").asText()).as("%s base", c.name()).isEqualTo("SGD");
-        Factorization f = Factorization.of(c);
-        double lr = c.hyperparameter("learningRate");
-        double alpha0 = c.hyperparameter("alpha0");
-        int steps = c.steps().size();
-        String schedule = c.json().path("hyperparameters").path("schedule").asText();
-        AlphaScheduleConfig alpha = switch (schedule) {
-            case "constant" -> AlphaScheduleConfig.constant(alpha0);
-            case "linear" -> AlphaScheduleConfig.linear(alpha0, steps);
-            case "cosine" -> AlphaScheduleConfig.cosine(alpha0, steps);
-            default -> throw new AssertionError(c.name() + ": unknown schedule " + schedule);
-        };
-        FactorPair pair = graph ? FactorPair.weights("x", "y") : FactorPair.of(0, "W", 1, "W");
-        BalancednessAwareTraining bar = c.algorithm().equals("nBAR")
-                ? BalancednessAwareTraining.nbar(alpha, pair) : BalancednessAwareTraining.obar(alpha, pair);
-
-        Model model = factorNetwork(f, lr, graph);
-        double[][] initial = c.initialValues();
-        param(model, graph, 0).assign(Nd4j.create(initial[0], new long[]{f.m(), f.r()}, 'c'));
-        param(model, graph, 1).assign(Nd4j.create(initial[1], new long[]{f.n(), f.r()}, 'c').transpose());
-        bar.attachTo(model);
-        DataSet data = f.dataSet();
-        int stepNo = 0;
-        for (GoldenCase.GoldenStep step : c.steps()) {
-            Dl4jSharpnessGoldenConformanceTest.fit(model, data);
-            stepNo++;
-            double[] x = param(model, graph, 0).dup('c').reshape(f.m() * f.r()).toDoubleVector();
-            double[] y = param(model, graph, 1).transpose().dup('c').reshape(f.n() * f.r()).toDoubleVector();
-            assertThatValues(x).as("%s step %d X", c.name(), stepNo).isCloseTo(step.after()[0], TOLERANCE);
-            assertThatValues(y).as("%s step %d Y", c.name(), stepNo).isCloseTo(step.after()[1], TOLERANCE);
-            double expectedB = BalancednessAwareRegularization.balancedness(step.after()[0], step.after()[1]);
-            assertThat(bar.balancedness(model)[0]).as("%s step %d B", c.name(), stepNo)
-                    .isCloseTo(expectedB, within(TOLERANCE * Math.max(1, Math.abs(expectedB))));
-        }
-        assertThat(stepNo).isPositive();
     }
 
     /** Dense 4→3 → Dense 3→3 → BatchNorm → output 3→2: pairs that exist, and several that do not fit. */

@@ -3,6 +3,8 @@ package io.github.descent4j.dl4j.sharpness;
 import io.github.descent4j.dl4j.TorchAdam;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.descent4j.testkit.GoldenCase;
+import io.github.descent4j.testkit.ConformanceTally;
+import io.github.descent4j.testkit.GoldenCaseWriter;
 import io.github.descent4j.testkit.GoldenCases;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -13,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,10 +25,11 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.impl.LossL2;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +37,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The SAM and ASAM golden cases replayed through real DL4J networks with {@link SharpnessAwareTraining}
- * attached, every step compared at 1e-9 relative.
+ * attached, every step compared at 1e-9 relative: quadratics of any tensor count and shapes as below,
+ * factorisations as a two-layer network (the mapping of {@code Dl4jBalancednessGoldenConformanceTest}).
  * <p>
  * <b>Mapping.</b> A case's quadratic {@code f(x) = Σ_k ½ x_kᵀA_k x_k − b_kᵀx_k} is, with x the concatenation
  * of the case's tensors (row-major) and A = L Lᵀ the Cholesky factorisation of the block-diagonal matrix,
@@ -50,33 +55,84 @@ import static org.assertj.core.api.Assertions.within;
 class Dl4jSharpnessGoldenConformanceTest {
     private static final double TOLERANCE = 1e-9;
 
+    /** The algorithms this harness replays. */
+    static final Set<String> SAM = Set.of("SAM", "ASAM");
+
     @Test
     void samAndAsamCasesMatchThroughAMultiLayerNetworkWithWorkspaces() {
-        replayAll(false, WorkspaceMode.ENABLED);
+        runAll(GoldenCases.directory(), false, WorkspaceMode.ENABLED);
     }
 
     @Test
     void samAndAsamCasesMatchThroughAMultiLayerNetworkWithoutWorkspaces() {
-        replayAll(false, WorkspaceMode.NONE);
+        runAll(GoldenCases.directory(), false, WorkspaceMode.NONE);
     }
 
     @Test
     void samAndAsamCasesMatchThroughAComputationGraph() {
-        replayAll(true, WorkspaceMode.ENABLED);
+        runAll(GoldenCases.directory(), true, WorkspaceMode.ENABLED);
     }
 
-    private static void replayAll(boolean graph, WorkspaceMode mode) {
-        Map<String, Integer> ran = new TreeMap<>();
-        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), "function")) {
-            if (c.algorithm().equals("SAM") || c.algorithm().equals("ASAM")) {
+    /** Generated quadratics of one, two and three tensors of unrelated shapes and factorisations, over SGD and Adam. */
+    @Test
+    void generatedCasesOfAnyTensorCountAndShapeMatch(@TempDir Path dir) {
+        GoldenCaseWriter.writeSuite(dir, 4, 52);
+        int perCombination = GoldenCaseWriter.UNRELATED_SHAPES.length + 1;
+        Map<String, Integer> expected = Map.of("SAM/SGD", perCombination, "SAM/Adam", perCombination, "ASAM/SGD", perCombination,
+                "ASAM/Adam", perCombination);
+        assertThat(runAll(dir, false, WorkspaceMode.ENABLED)).containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(runAll(dir, true, WorkspaceMode.ENABLED)).containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    /**
+     * Replays every SAM/ASAM case of {@code dir}, whatever its algorithm/base combination: quadratics through the
+     * one-layer least-squares network, factorisations through {@code Dl4jBalancednessGoldenConformanceTest}'s
+     * two-layer network. nBAR/oBAR cases are counted as skipped (that test replays them). Fails on an unknown
+     * algorithm, base or problem type, or when none ran. Returns the cases run per algorithm/base.
+     */
+    static Map<String, Integer> runAll(Path dir, boolean graph, WorkspaceMode mode) {
+        ConformanceTally tally = new ConformanceTally("Dl4jSharpnessGoldenConformanceTest ("
+                + (graph ? "ComputationGraph" : "MultiLayerNetwork") + ", " + mode + ")", dir);
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.load(dir), "function")) {
+            String type = c.json().path("problem").path("type").asText();
+            if (c.algorithm().equals("nBAR") || c.algorithm().equals("oBAR")) {
+                tally.skipped(c.algorithm() + ": replayed by Dl4jBalancednessGoldenConformanceTest");
+            } else if (!SAM.contains(c.algorithm())) {
+                tally.unknown(c, "not a sharpness-aware method");
+            } else if (type.equals("quadratic")) {
                 replay(c, graph, mode);
-                ran.merge(c.algorithm() + "/" + c.json().path("hyperparameters").path("base").asText(), 1, Integer::sum);
+                tally.ran(c.algorithm() + "/" + c.json().path("hyperparameters").path("base").asText());
+            } else if (type.equals("factorization")) {
+                replayFactorization(c, graph);
+                tally.ran(c.algorithm() + "/" + c.json().path("hyperparameters").path("base").asText());
+            } else {
+                tally.unknown(c, "unknown problem type '" + type + "'");
             }
         }
-        System.out.println("Dl4jSharpnessGoldenConformanceTest (" + (graph ? "ComputationGraph" : "MultiLayerNetwork") + ", " + mode
-                + "): cases run " + ran);
-        assertThat(ran.values().stream().mapToInt(Integer::intValue).sum()).as("SAM/ASAM golden cases replayed").isPositive();
-        assertThat(ran.keySet()).as("algorithm/base combinations covered").contains("SAM/SGD", "SAM/Adam", "ASAM/SGD");
+        return tally.finish();
+    }
+
+    /** A SAM/ASAM factorisation case: X and Yᵀ as two layers' weights (see Dl4jBalancednessGoldenConformanceTest). */
+    private static void replayFactorization(GoldenCase c, boolean graph) {
+        var f = Dl4jBalancednessGoldenConformanceTest.Factorization.of(c);
+        Model model = Dl4jBalancednessGoldenConformanceTest.factorNetwork(f, baseUpdater(c), graph);
+        double[][] initial = c.initialValues();
+        Dl4jBalancednessGoldenConformanceTest.param(model, graph, 0).assign(Nd4j.create(initial[0], new long[]{f.m(), f.r()}, 'c'));
+        Dl4jBalancednessGoldenConformanceTest.param(model, graph, 1)
+                .assign(Nd4j.create(initial[1], new long[]{f.n(), f.r()}, 'c').transpose());
+        model.setListeners(samOf(c));
+        DataSet data = f.dataSet();
+        int stepNo = 0;
+        for (GoldenCase.GoldenStep step : c.steps()) {
+            fit(model, data);
+            stepNo++;
+            double[] x = Dl4jBalancednessGoldenConformanceTest.param(model, graph, 0).dup('c').reshape(f.m() * f.r()).toDoubleVector();
+            double[] y = Dl4jBalancednessGoldenConformanceTest.param(model, graph, 1).transpose().dup('c').reshape(f.n() * f.r())
+                    .toDoubleVector();
+            assertThatValues(x).as("%s step %d X", c.name(), stepNo).isCloseTo(step.after()[0], TOLERANCE);
+            assertThatValues(y).as("%s step %d Y", c.name(), stepNo).isCloseTo(step.after()[1], TOLERANCE);
+        }
+        assertThat(stepNo).as("%s steps", c.name()).isPositive();
     }
 
     /** The quadratic golden problem as a least-squares dataset: see the class comment. */

@@ -3,6 +3,8 @@ package io.github.descent4j.dl4j.spd;
 import io.github.descent4j.dl4j.TorchAdam;
 import io.github.descent4j.core.spd.SelectiveProjection;
 import io.github.descent4j.testkit.GoldenCase;
+import io.github.descent4j.testkit.ConformanceTally;
+import io.github.descent4j.testkit.GoldenCaseWriter;
 import io.github.descent4j.testkit.GoldenCases;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -12,6 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,9 +26,13 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
@@ -33,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Replays every AdamSPD golden case (Tian et al. 2024, the authors' {@code adamSPD.py} in float64) through
- * a real {@link MultiLayerNetwork}: one {@code DenseLayer} whose weight (and bias) arrays are the case's
- * tensors, the case's gradients written into the network's gradient view and pushed through DL4J's own
+ * a real {@link MultiLayerNetwork} of identity {@code DenseLayer}s whose parameter arrays are the case's
+ * tensors, one array per tensor whatever their count and shapes (see {@link #layers}), the case's gradients
+ * written into the network's gradient view and pushed through DL4J's own
  * {@code MultiLayerUpdater} (updater blocks, pre- and post-updater regularisation passes), then subtracted
  * as DL4J's step function does. Every tensor of every step is compared at 1e-9 relative in double precision
  * and 1e-5 in float.
@@ -50,32 +58,68 @@ class Dl4jSpdGoldenConformanceTest {
     private static final double DOUBLE_TOLERANCE = 1e-9;
     private static final double FLOAT_TOLERANCE = 1e-5;
 
-    private static List<GoldenCase> spdCases() {
+    /** The format's other gradient-sequence algorithms, which the updater and Tribuo harnesses replay. */
+    private static final Set<String> OTHER_ALGORITHMS = Set.of("SGD", "AdaGrad", "Adam", "AdamW", "SignSGD", "NormalizedSGD",
+            "Signum", "Lion", "AdaGradNorm");
+
+    /** The AdamSPD cases of {@code dir}; fails on an unknown algorithm or when there is none. */
+    private static List<GoldenCase> spdCases(Path dir, String variant) {
+        ConformanceTally tally = new ConformanceTally("Dl4jSpdGoldenConformanceTest (" + variant + ")", dir);
         List<GoldenCase> cases = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE)) {
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.load(dir), GoldenCase.GRADIENT_SEQUENCE)) {
             if (c.algorithm().equals("AdamSPD")) {
                 cases.add(c);
+                tally.ran(c.algorithm());
+            } else if (OTHER_ALGORITHMS.contains(c.algorithm())) {
+                tally.skipped(c.algorithm() + ": no SPD");
+            } else {
+                tally.unknown(c, "unknown gradient-sequence algorithm");
             }
         }
-        assertThat(cases).as("AdamSPD golden cases in %s", GoldenCases.directory().toAbsolutePath()).hasSizeGreaterThanOrEqualTo(5);
-        assertThat(cases).as("a case with an explicit zero anchor").anyMatch(Dl4jSpdGoldenConformanceTest::isZeroAnchor);
+        tally.finish();
         return cases;
+    }
+
+    /** The public set covers the zero-anchor path ({@code towardZero}); a generated set need not. */
+    @Test
+    void thePublicCasesIncludeAnExplicitZeroAnchor() {
+        assertThat(spdCases(publicSet(), "public set")).hasSizeGreaterThanOrEqualTo(5).as("a case with an explicit zero anchor")
+                .anyMatch(Dl4jSpdGoldenConformanceTest::isZeroAnchor);
+    }
+
+    /** The repository's own test-data/golden (tests run in the module directory), whatever -D selects. */
+    private static Path publicSet() {
+        Path fromModule = Paths.get("..", "test-data", "golden");
+        return Files.isDirectory(fromModule) ? fromModule : Paths.get("test-data", "golden");
     }
 
     @Test
     void everyAdamSpdCaseMatchesThroughANetworkInDoublePrecision() {
-        replayAll(DataType.DOUBLE, DOUBLE_TOLERANCE);
+        replayAll(GoldenCases.directory(), DataType.DOUBLE, DOUBLE_TOLERANCE);
     }
 
     @Test
     void everyAdamSpdCaseMatchesThroughANetworkInFloat() {
-        replayAll(DataType.FLOAT, FLOAT_TOLERANCE);
+        replayAll(GoldenCases.directory(), DataType.FLOAT, FLOAT_TOLERANCE);
     }
 
-    private static void replayAll(DataType dataType, double tolerance) {
+    /**
+     * Generated AdamSPD cases of one, two and three tensors of unrelated shapes (with and without an explicit
+     * anchor), through the network and over DL4J's own Adam and Sgd.
+     */
+    @Test
+    void generatedCasesOfAnyTensorCountAndShapeMatch(@TempDir Path dir) {
+        GoldenCaseWriter.writeGradientSequences(dir, List.of("AdamSPD"), GoldenCaseWriter.UNRELATED_SHAPES, 5, 41);
+        assertThat(replayAll(dir, DataType.DOUBLE, DOUBLE_TOLERANCE)).isEqualTo(4 * GoldenCaseWriter.UNRELATED_SHAPES.length);
+        assertThat(replayAll(dir, DataType.FLOAT, FLOAT_TOLERANCE)).isEqualTo(4 * GoldenCaseWriter.UNRELATED_SHAPES.length);
+        assertThat(compareAllWithReference(dir)).isPositive();
+    }
+
+    /** Replays every AdamSPD case of {@code dir} four ways; returns the number of replays. */
+    static int replayAll(Path dir, DataType dataType, double tolerance) {
         int runs = 0;
         long applications = 0;
-        for (GoldenCase c : spdCases()) {
+        for (GoldenCase c : spdCases(dir, dataType + ", " + tolerance)) {
             for (boolean global : new boolean[]{true, false}) {
                 applications += replay(c, dataType, tolerance, global, defaultAnchor(c));
                 applications += replay(c, dataType, tolerance, global, explicitAnchor(c));
@@ -85,16 +129,22 @@ class Dl4jSpdGoldenConformanceTest {
         System.out.println("Dl4jSpdGoldenConformanceTest (" + dataType + ", " + tolerance + "): " + runs
                 + " network replays, projection applied " + applications + " times");
         assertThat(applications).as("projections applied over all replays").isPositive();
+        return runs;
     }
 
-    /** {@code of(λ)} when the anchor is the initial point, {@code towardZero(λ)} for the zero-anchor case. */
+    /**
+     * {@code of(λ)} when the anchor is the initial point, {@code towardZero(λ)} for a zero anchor, and
+     * {@code toward(λ, anchor)} for any other explicit anchor (which has no shorthand).
+     */
     private static Supplier<List<Regularization>> defaultAnchor(GoldenCase c) {
         double lambda = c.hyperparameter("lambda");
         if (isZeroAnchor(c)) {
             return () -> SelectiveProjectionDecay.towardZero(lambda);
         }
         double[][] anchor = c.anchor().orElse(c.initialValues());
-        assertThat(concat(anchor)).as("%s: anchor is the initial point", c.name()).containsExactly(concat(c.initialValues()));
+        if (!Arrays.equals(concat(anchor), concat(c.initialValues()))) {
+            return explicitAnchor(c);
+        }
         return () -> SelectiveProjectionDecay.of(lambda);
     }
 
@@ -162,37 +212,74 @@ class Dl4jSpdGoldenConformanceTest {
         }
     }
 
-    private static List<String> paramNames(GoldenCase c) {
-        return c.tensors().size() == 2 ? List.of("0_W", "0_b") : List.of("0_W");
-    }
+    /** One dense layer of the network built from a case's tensor list. */
+    record LayerShape(int nIn, int nOut, boolean bias) {}
 
-    /** One DenseLayer whose W (and b) have the shapes (and hence lengths) of the case's tensors. */
-    static MultiLayerNetwork network(GoldenCase c, DataType dataType, IUpdater base, Supplier<List<Regularization>> spd,
-                                     boolean global) {
+    /**
+     * The layers holding a case's tensors, in order: a matrix [r, c] is a layer's weight (nIn = r, nOut = c) and a
+     * following [c] vector its bias; any other tensor of n values is the weight of a bias-free layer nIn = 1,
+     * nOut = n of its own. So the network has exactly one parameter array per tensor, of the tensor's length, in
+     * the case's order (DL4J flattens a layer's W before its b), and SPD's per-tensor ratio sees the case's tensors.
+     */
+    static List<LayerShape> layers(GoldenCase c) {
         List<GoldenCase.GoldenTensor> tensors = c.tensors();
-        int[] w = tensors.get(0).shape();
-        boolean hasBias = tensors.size() == 2;
-        if (hasBias) {
-            assertThat(tensors.get(1).shape()).containsExactly(w[1]);
-        }
-        DenseLayer.Builder layer = new DenseLayer.Builder().nIn(w[0]).nOut(w[1]).activation(Activation.IDENTITY).hasBias(hasBias);
-        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder().seed(1).dataType(dataType).updater(base);
-        if (spd != null) {
-            List<Regularization> regularization = spd.get();
-            if (global) {
-                builder.regularization(regularization).regularizationBias(regularization);
+        List<LayerShape> out = new ArrayList<>();
+        for (int t = 0; t < tensors.size(); t++) {
+            int[] shape = tensors.get(t).shape();
+            if (shape.length == 2) {
+                boolean bias = t + 1 < tensors.size() && tensors.get(t + 1).shape().length == 1
+                        && tensors.get(t + 1).shape()[0] == shape[1];
+                out.add(new LayerShape(shape[0], shape[1], bias));
+                t += bias ? 1 : 0;
             } else {
-                layer.regularization(regularization).regularizationBias(regularization);
+                out.add(new LayerShape(1, tensors.get(t).initial().length, false));
             }
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(builder.list().layer(layer.build()).build());
+        return out;
+    }
+
+    private static List<String> paramNames(GoldenCase c) {
+        List<String> names = new ArrayList<>();
+        List<LayerShape> layers = layers(c);
+        for (int l = 0; l < layers.size(); l++) {
+            names.add(l + "_W");
+            if (layers.get(l).bias()) {
+                names.add(l + "_b");
+            }
+        }
+        return names;
+    }
+
+    /** The network of {@link #layers}: identity dense layers whose parameters are the case's tensors. */
+    static MultiLayerNetwork network(GoldenCase c, DataType dataType, IUpdater base, Supplier<List<Regularization>> spd,
+                                     boolean global) {
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder().seed(1).dataType(dataType).updater(base);
+        List<Regularization> regularization = spd == null ? null : spd.get();
+        if (regularization != null && global) {
+            builder.regularization(regularization).regularizationBias(regularization);
+        }
+        NeuralNetConfiguration.ListBuilder list = builder.list();
+        for (LayerShape shape : layers(c)) {
+            DenseLayer.Builder layer = new DenseLayer.Builder().nIn(shape.nIn()).nOut(shape.nOut()).activation(Activation.IDENTITY)
+                    .hasBias(shape.bias());
+            if (regularization != null && !global) {
+                layer.regularization(regularization).regularizationBias(regularization);
+            }
+            list.layer(layer.build());
+        }
+        // Layers hold unrelated tensors, so nIn must stay as set (DL4J would otherwise copy the previous nOut).
+        MultiLayerNetwork net = new MultiLayerNetwork(list.overrideNinUponBuild(false).build());
         net.init();
         net.initGradientsView();
-        if (spd != null && global) {
-            // The DL4J 1.0.0-M2.1 trap this configuration exercises: the global list lands twice in the layer.
-            List<Regularization> inLayer = ((BaseLayer) net.getLayerWiseConfigurations().getConf(0).getLayer()).getRegularization();
-            assertThat(inLayer.stream().filter(r -> r instanceof SelectiveProjectionDecay)).as("condition steps in the layer").hasSize(2);
-            assertThat(inLayer.stream().filter(r -> r instanceof SelectiveProjectionDecay.Projection)).hasSize(2);
+        assertThat(net.numParams()).as("%s: one parameter per golden value", c.name())
+                .isEqualTo(c.tensors().stream().mapToLong(t -> t.initial().length).sum());
+        if (regularization != null && global) {
+            // The DL4J 1.0.0-M2.1 trap this configuration exercises: the global list lands twice in every layer.
+            for (int l = 0; l < net.getnLayers(); l++) {
+                List<Regularization> inLayer = ((BaseLayer) net.getLayerWiseConfigurations().getConf(l).getLayer()).getRegularization();
+                assertThat(inLayer.stream().filter(r -> r instanceof SelectiveProjectionDecay)).as("condition steps in layer %d", l).hasSize(2);
+                assertThat(inLayer.stream().filter(r -> r instanceof SelectiveProjectionDecay.Projection)).hasSize(2);
+            }
         }
         return net;
     }
@@ -208,8 +295,13 @@ class Dl4jSpdGoldenConformanceTest {
 
     @Test
     void overDl4jsOwnAdamAndSgdEveryTensorMatchesTheFrameworkFreeReference() {
+        assertThat(compareAllWithReference(GoldenCases.directory())).as("projections applied over DL4J's Adam and Sgd").isPositive();
+    }
+
+    /** SPD over DL4J's Adam and Sgd against the framework-free reference on every AdamSPD case of {@code dir}. */
+    static long compareAllWithReference(Path dir) {
         long applications = 0;
-        for (GoldenCase c : spdCases()) {
+        for (GoldenCase c : spdCases(dir, "over DL4J's Adam and Sgd")) {
             double lr = c.hyperparameter("learningRate");
             List<IUpdater> bases = List.of(new Adam(lr, c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon")),
                     new Sgd(lr));
@@ -219,7 +311,7 @@ class Dl4jSpdGoldenConformanceTest {
                 }
             }
         }
-        assertThat(applications).as("projections applied over DL4J's Adam and Sgd").isPositive();
+        return applications;
     }
 
     private static long compareWithReference(GoldenCase c, IUpdater base, Supplier<List<Regularization>> spd) {
@@ -234,13 +326,18 @@ class Dl4jSpdGoldenConformanceTest {
         GradientUpdater<?> updater = base.clone().instantiate(stateSize == 0 ? null : Nd4j.create(DataType.DOUBLE, stateSize), true);
         MultiLayerNetwork plain = network(c, DataType.DOUBLE, base, null, true);
         plain.params().assign(net.params());
+        double[] plainReference = concat(theta);   // the base updater alone, without SPD
         int iteration = 0;
         boolean differsFromPlain = false;
+        boolean referenceDiffersFromPlain = false;
         for (GoldenCase.GoldenStep step : c.steps()) {
             double[] g = concat(step.gradients());
             INDArray u = Nd4j.createFromArray(g.clone());
             updater.applyUpdater(u, iteration, 0);
             double[] update = u.toDoubleVector();
+            for (int i = 0; i < n; i++) {
+                plainReference[i] -= update[i];
+            }
             int at = 0;
             for (int t = 0; t < theta.length; t++) {
                 int len = theta[t].length;
@@ -257,12 +354,17 @@ class Dl4jSpdGoldenConformanceTest {
             assertThatValues(net.params().toDoubleVector()).as("%s over %s step %d", c.name(), base, iteration)
                     .isCloseTo(concat(theta), 1e-12);
             differsFromPlain |= !Arrays.equals(net.params().toDoubleVector(), plain.params().toDoubleVector());
+            referenceDiffersFromPlain |= !Arrays.equals(concat(theta), plainReference);
         }
         long applications = 0;
         for (String name : paramNames(c)) {
             applications += SelectiveProjectionDecay.applicationCount(net.getParam(name));
         }
-        if (applications > 0 && lambda > 0) {
+        // SPD can apply with ratio 0 (the distance to the anchor did not grow), leaving θ̃ as is: the network must
+        // leave the plain trajectory exactly when the reference does, and the public cases do leave it.
+        assertThat(differsFromPlain).as("%s over %s: SPD changed the trajectory as the reference did", c.name(), base)
+                .isEqualTo(referenceDiffersFromPlain);
+        if (applications > 0 && lambda > 0 && c.name().startsWith("public-")) {
             assertThat(differsFromPlain).as("%s over %s: SPD changed the trajectory", c.name(), base).isTrue();
         }
         return applications;

@@ -1,6 +1,8 @@
 package io.github.descent4j.dl4j.updater;
 
 import io.github.descent4j.testkit.GoldenCase;
+import io.github.descent4j.testkit.ConformanceTally;
+import io.github.descent4j.testkit.GoldenCaseWriter;
 import io.github.descent4j.testkit.GoldenCases;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,16 +14,17 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>the case's tensors become the parameters of dense layers: a {@code [r, c]} tensor is a layer's
  *       weight matrix ({@code nIn = r}, {@code nOut = c}; DL4J stores it column-major, so the row-major
  *       golden data goes through {@code assign}), and a following {@code [c]} tensor is that layer's bias
- *       (otherwise the layer has none);</li>
+ *       (otherwise the layer has none); any other tensor of n values (a vector that is no bias, a tensor of
+ *       rank 3 or more) is the {@code [1, n]} weight of a bias-free layer of its own;</li>
  *   <li>each step writes the case's gradients into the network's own flattened gradient view through
  *       the per-variable views DL4J's parameter initialiser hands out, calls
  *       {@link BaseMultiLayerUpdater#update(Gradient, int, int, int, LayerWorkspaceMgr)} (batch size 1, so
@@ -51,32 +55,45 @@ class Dl4jNetworkGoldenConformanceTest {
 
     @Test
     void everyCaseMatchesThroughADoublePrecisionNetwork() {
-        replayAll(DataType.DOUBLE, DOUBLE_TOLERANCE);
+        runAll(GoldenCases.directory(), DataType.DOUBLE, DOUBLE_TOLERANCE);
     }
 
     @Test
     void everyCaseMatchesThroughAFloatNetwork() {
-        replayAll(DataType.FLOAT, FLOAT_TOLERANCE);
+        runAll(GoldenCases.directory(), DataType.FLOAT, FLOAT_TOLERANCE);
     }
 
-    private static void replayAll(DataType dataType, double tolerance) {
-        List<GoldenCase> cases = GoldenCases.ofKind(GoldenCases.all(), GoldenCase.GRADIENT_SEQUENCE);
-        Map<String, Integer> ran = new TreeMap<>();
-        for (GoldenCase c : cases) {
+    /**
+     * Generated cases of one, two and three tensors of unrelated shapes: a lone vector, a rank-3 tensor, a matrix
+     * followed by a vector that is not its bias, and a weight matrix with its bias and a further vector.
+     */
+    @Test
+    void generatedCasesOfAnyTensorCountAndShapeMatch(@TempDir Path dir) {
+        GoldenCaseWriter.writeSuite(dir, 4, 32);
+        for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+            Map<String, Integer> ran = runAll(dir, type, type == DataType.DOUBLE ? DOUBLE_TOLERANCE : FLOAT_TOLERANCE);
+            assertThat(ran).containsOnlyKeys(Dl4jGoldenConformanceTest.UPDATERS.keySet()).allSatisfy((algorithm, n) ->
+                    assertThat(n).as(algorithm).isEqualTo(GoldenCaseWriter.UNRELATED_SHAPES.length));
+        }
+    }
+
+    /** Replays every case of {@code dir} with a DL4J updater here through a network; fails on unknown or none. */
+    static Map<String, Integer> runAll(Path dir, DataType dataType, double tolerance) {
+        ConformanceTally tally = new ConformanceTally("Dl4jNetworkGoldenConformanceTest (" + dataType + ", " + tolerance + ")", dir);
+        for (GoldenCase c : GoldenCases.ofKind(GoldenCases.load(dir), GoldenCase.GRADIENT_SEQUENCE)) {
             if (Dl4jGoldenConformanceTest.UPDATERS.containsKey(c.algorithm())) {
                 replay(c, dataType, tolerance);
-                ran.merge(c.algorithm(), 1, Integer::sum);
+                tally.ran(c.algorithm());
+            } else if (Dl4jGoldenConformanceTest.ELSEWHERE.containsKey(c.algorithm())) {
+                tally.skipped(c.algorithm() + ": " + Dl4jGoldenConformanceTest.ELSEWHERE.get(c.algorithm()));
+            } else {
+                tally.unknown(c, "no DL4J updater");
             }
         }
-        System.out.println("Dl4jNetworkGoldenConformanceTest (" + dataType + ", " + tolerance + "): cases run per algorithm "
-                + ran + " from " + GoldenCases.directory().toAbsolutePath());
-        assertThat(ran.values().stream().mapToInt(Integer::intValue).sum())
-                .as("number of gradient-sequence cases replayed through a network").isPositive();
-        assertThat(ran.keySet()).as("algorithms with at least one golden case")
-                .containsExactlyInAnyOrder("AdaGradNorm", "Lion", "NormalizedSGD", "SignSGD", "Signum");
+        return tally.finish();
     }
 
-    /** Where one golden tensor lives in the network. */
+    /** Where one golden tensor lives in the network, and the shape it has there. */
     private record Slot(int layer, String param, int[] shape) {}
 
     private static void replay(GoldenCase c, DataType dataType, double tolerance) {
@@ -93,24 +110,27 @@ class Dl4jNetworkGoldenConformanceTest {
         int layer = 0;
         for (int t = 0; t < tensors.size(); t++) {
             int[] shape = tensors.get(t).shape();
-            assertThat(shape).as("%s tensor %d must be a weight matrix", c.name(), t).hasSize(2);
-            boolean bias = t + 1 < tensors.size() && tensors.get(t + 1).shape().length == 1
+            // A matrix [r, c] is a layer's weight (nIn = r, nOut = c); any other tensor of n values is the weight
+            // [1, n] of a layer of its own (nIn = 1, nOut = n), which holds its row-major values in order.
+            int[] weight = shape.length == 2 ? shape : new int[]{1, tensors.get(t).initial().length};
+            boolean bias = shape.length == 2 && t + 1 < tensors.size() && tensors.get(t + 1).shape().length == 1
                     && tensors.get(t + 1).shape()[0] == shape[1];
-            DenseLayer.Builder dense = new DenseLayer.Builder().nIn(shape[0]).nOut(shape[1])
+            DenseLayer.Builder dense = new DenseLayer.Builder().nIn(weight[0]).nOut(weight[1])
                     .activation(Activation.IDENTITY).hasBias(bias);
             if (weightDecay != 0) {
                 // Per layer: in 1.0.0-M2.1 the global builder's weightDecay registers the decay twice.
                 dense.weightDecay(weightDecay, true).weightDecayBias(weightDecay, true);
             }
             list.layer(dense.build());
-            slots.add(new Slot(layer, "W", shape));
+            slots.add(new Slot(layer, "W", weight));
             if (bias) {
                 t++;
                 slots.add(new Slot(layer, "b", tensors.get(t).shape()));
             }
             layer++;
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        // Layers hold unrelated tensors, so nIn must stay as set (DL4J would otherwise copy the previous nOut).
+        MultiLayerNetwork net = new MultiLayerNetwork(list.overrideNinUponBuild(false).build());
         net.init();
         assertThat(net.params().dataType()).isEqualTo(dataType);
         assertThat(net.numParams()).isEqualTo(tensors.stream().mapToLong(g -> g.initial().length).sum());

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -171,11 +172,7 @@ public final class ImbalanceCommand {
         if (groups > classes) {
             throw new UsageException("--groups must be at most the number of classes (" + classes + "), got " + groups);
         }
-        try {
-            ImbalanceExperiment.groupsOf(train, groups);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--groups: " + e.getMessage());
-        }
+        checkNoEmptyGroup(train, groups);
         optimizers = optimizers == null ? OptimiserCatalog.parse(String.join(",", OptimiserCatalog.DEFAULT)) : optimizers;
         var settings = new ImbalanceExperiment.Settings(steps, batch, groups, optimizers, grid, seed, threads, evalEvery);
         out.printf(Locale.ROOT, "imbalance: %s: %d examples, %d classes, %d features; %d steps, batch %s, %d groups%s%n",
@@ -188,6 +185,39 @@ public final class ImbalanceCommand {
         out.printf(Locale.ROOT, "%nwrote %s, %s and %s in %s (%.0f s)%n", ImbalanceReport.SUMMARY, ImbalanceReport.GROUP_PLOT,
                 ImbalanceReport.OVERALL_PLOT, outDir, result.seconds());
         return 0;
+    }
+
+    /**
+     * The frequency grouping follows Kunstner et al.'s {@code split_classes_by_frequency}, which leaves a group
+     * without any class when one class holds more than 1/G of the examples; a group loss needs a class in every
+     * group, so such a G is refused here with the largest one that works.
+     */
+    private static void checkNoEmptyGroup(MutableDataset<Label> train, int groups) {
+        List<Integer> empty;
+        try {
+            empty = emptyGroups(ImbalanceExperiment.groupsOf(train, groups));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--groups: " + e.getMessage());
+        }
+        if (!empty.isEmpty()) {
+            int largest = groups - 1;
+            while (largest > 1 && !emptyGroups(ImbalanceExperiment.groupsOf(train, largest)).isEmpty()) {
+                largest--;
+            }
+            throw new UsageException("--groups " + groups + " leaves frequency group(s) " + empty + " without any class (a class"
+                    + " holds more than 1/" + groups + " of the training examples), so their loss cannot be tracked;"
+                    + " the largest --groups that leaves none empty is " + largest);
+        }
+    }
+
+    private static List<Integer> emptyGroups(int[][] grouping) {
+        List<Integer> empty = new ArrayList<>();
+        for (int g = 0; g < grouping.length; g++) {
+            if (grouping[g].length == 0) {
+                empty.add(g);
+            }
+        }
+        return empty;
     }
 
     private static SparseLabelledData readText(Path text, int vocab, int context, Integer maxExamples) {

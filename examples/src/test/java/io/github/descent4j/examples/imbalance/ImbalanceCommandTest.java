@@ -135,6 +135,8 @@ class ImbalanceCommandTest {
                 {"imbalance", "--text", empty.toString()},
                 {"imbalance", "--vocab", "1"},
                 {"imbalance", "--synthetic", "3", "--groups", "8"},
+                // m = 3: class 0 holds 8 of 24 examples, more than 1/6, so G = 6 leaves group 1 without a class.
+                {"imbalance", "--synthetic", "3", "--groups", "6"},
                 {"imbalance", "--optimizers", "SGD,Adamax"},
                 {"imbalance", "--batch", "zero"},
                 {"imbalance", "--steps", "-3"},
@@ -143,7 +145,9 @@ class ImbalanceCommandTest {
                 {"imbalance", "--synthetic", "3", "--text", "x.txt"},
                 {"imbalance", "--wat"},
         };
-        String[] expected = {"does not exist", "no words", "--vocab", "--groups", "Adamax", "--batch", "--steps", "--lr-grid",
+        String[] expected = {"does not exist", "no words", "--vocab", "--groups",
+                "--groups 6 leaves frequency group(s) [1] without any class (a class holds more than 1/6 of the training"
+                        + " examples), so their loss cannot be tracked; the largest --groups that leaves none empty is 5", "Adamax", "--batch", "--steps", "--lr-grid",
                 "--class-weights", "alternatives", "--wat"};
         for (int i = 0; i < cases.length; i++) {
             CliRun r = CliRun.of(cases[i]);

@@ -7,6 +7,7 @@ import org.tribuo.Dataset;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.classification.Label;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,8 +19,9 @@ import java.util.Objects;
  * <p>
  * Classes are grouped by {@link ClassFrequencyGroups} using the class counts of a frequency source (by
  * default the evaluated data itself; pass the training set to evaluate held-out data under the training
- * frequencies). Recorded: step 0 (the initial parameters), every multiple of {@code everySteps}, and the
- * final step. The overall loss is the unweighted mean over all evaluated examples; a group's loss is the
+ * frequencies). A G for which that grouping leaves a group without any class (a class holding more than
+ * 1/G of the examples) is refused, naming the largest G that leaves none empty. Recorded: step 0 (the
+ * initial parameters), every multiple of {@code everySteps}, and the final step. The overall loss is the unweighted mean over all evaluated examples; a group's loss is the
  * unweighted mean over its examples. A non-finite loss (the model diverged) is recorded as {@code +∞}.
  * Each training run starts a new {@link #trajectory()}.
  */
@@ -95,6 +97,15 @@ public final class ClassGroupLossListener implements TrainingListener<Label> {
             counts[classId(outputInfo, example.getOutput())]++;
         }
         groups = ClassFrequencyGroups.of(counts, groupCount);
+        int[] empty = groups.emptyGroups();
+        if (empty.length > 0) {
+            // The grouping follows the reference, which returns empty groups; a loss per group needs a class in each.
+            throw new IllegalArgumentException("groups = " + groupCount + " leaves frequency group(s) " + Arrays.toString(empty)
+                    + " without any class for these class counts (a class holds more than 1/" + groupCount
+                    + " of the examples, or there are fewer classes than groups: Kunstner et al.'s split_classes_by_frequency"
+                    + " then returns empty groups), so their loss is undefined; the largest groups that leaves none empty is "
+                    + ClassFrequencyGroups.largestWithoutEmptyGroup(counts));
+        }
         prepared = progress.prepare(data);
         List<Label> outputs = prepared.outputs();
         exampleGroup = new int[outputs.size()];

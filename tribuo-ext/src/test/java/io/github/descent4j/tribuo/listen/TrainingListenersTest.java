@@ -122,6 +122,35 @@ class TrainingListenersTest {
     }
 
     @Test
+    void aGroupCountThatLeavesAGroupWithoutAnyClassIsRefusedNamingTheLargestThatWorks() {
+        var data = synthetic(3);
+        int classes = data.getOutputInfo().size();
+        // More groups than classes: the reference's grouping leaves the rarest groups empty.
+        var tooMany = LinearClassificationTrainer.fullBatch(new LogMulticlass(), new Adam(0.01), 2, 1L);
+        tooMany.addListener(new ClassGroupLossListener("x", data, classes + 1, 1));
+        Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> tooMany.train(data));
+        assertThat(refusal).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("groups = " + (classes + 1) + " leaves frequency group(s) [")
+                .hasMessageContaining("without any class").hasMessageContaining("split_classes_by_frequency");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("the largest groups that leaves none empty is (\\d+)$")
+                .matcher(refusal.getMessage());
+        assertThat(m.find()).as(refusal.getMessage()).isTrue();
+        int largest = Integer.parseInt(m.group(1));
+        assertThat(largest).isBetween(1, classes);
+        // The named G works and records one loss per group; one more is refused again.
+        var works = LinearClassificationTrainer.fullBatch(new LogMulticlass(), new Adam(0.01), 2, 1L);
+        var listener = new ClassGroupLossListener("x", data, largest, 1);
+        works.addListener(listener);
+        works.train(data);
+        assertThat(listener.trajectory().groupCount()).isEqualTo(largest);
+        assertThat(listener.groups().emptyGroups()).isEmpty();
+        var oneMore = LinearClassificationTrainer.fullBatch(new LogMulticlass(), new Adam(0.01), 2, 1L);
+        oneMore.addListener(new ClassGroupLossListener("x", data, largest + 1, 1));
+        assertThatThrownBy(() -> oneMore.train(data)).hasMessageContaining("without any class")
+                .hasMessageEndingWith("is " + largest);
+    }
+
+    @Test
     void regressionTrainerFitsALinearFunctionAndRecordsPositiveSquaredLoss() {
         RegressionFactory factory = new RegressionFactory();
         MutableDataset<Regressor> data = new MutableDataset<>(new SimpleDataSourceProvenance("line", factory), factory);
