@@ -22,6 +22,7 @@ import org.tribuo.math.optimisers.AdaGrad;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Drop-in replacement for Tribuo's multi-label {@link LinearSGDTrainer} that trains with descent4j's loop: the optimiser sees the weighted
@@ -75,21 +76,13 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
      * Training with adaptive batch sizes: the batch starts at {@code adaptiveBatchSizes.getInitialBatchSize()}
      * and grows (never shrinks) after each step as the configured test asks, up to its {@code maxBatchSize};
      * see {@link LinearTrainingLoop}. The superclass's {@code minibatchSize} is set to the initial batch size
-     * and otherwise ignored; {@code fullBatch} is false.
-     *
-     * @param objective the loss
-     * @param optimiser the gradient optimiser
-     * @param epochs passes over the data, >= 1
-     * @param loggingInterval log the mean minibatch loss every this many steps, >= 1; -1 (Tribuo's value, stored
-     *     as 0) or 0 to log epochs only
-     * @param adaptiveBatchSizes the batch-size schedule (not null)
-     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit (stored as {@code Integer.MAX_VALUE})
-     * @param seed seed of the example shuffling
+     * and otherwise ignored; {@code fullBatch} is false. The other parameters are those of the fixed-batch
+     * constructor.
      */
     public LinearMultiLabelTrainer(MultiLabelObjective objective, StochasticGradientOptimiser optimiser, int epochs, int loggingInterval,
             AdaptiveBatchSizes adaptiveBatchSizes, int maxSteps, long seed) {
         super(objective, optimiser, epochs, loggingInterval,
-                java.util.Objects.requireNonNull(adaptiveBatchSizes, "adaptiveBatchSizes").getInitialBatchSize(), seed);
+                Objects.requireNonNull(adaptiveBatchSizes, "adaptiveBatchSizes").getInitialBatchSize(), seed);
         this.fullBatch = false;
         this.maxSteps = maxSteps;
         this.adaptiveBatchSizes = adaptiveBatchSizes;
@@ -133,7 +126,7 @@ public class LinearMultiLabelTrainer extends LinearSGDTrainer {
         maxSteps = TrainingSettings.canonicalMaxSteps(maxSteps);
     }
 
-    // The typed public API below is repeated in each trainer because each extends a different Tribuo trainer.
+    // Repeated in each trainer: each extends a different Tribuo LinearSGDTrainer, and the fields are its @Config fields.
 
     /** Registers a listener for every later training run. */
     public void addListener(TrainingListener<MultiLabel> listener) {
