@@ -2,10 +2,9 @@ package io.github.descent4j.tribuo.layerwise;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import io.github.descent4j.core.Check;
 import io.github.descent4j.core.InvalidHyperparameterException;
+import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.Tensor;
@@ -23,7 +22,7 @@ import java.util.Arrays;
  * scaling its learning rate for every base optimiser whose step is linear in the learning rate (all of
  * descent4j's, and Tribuo's SGD, AdaGrad and RMSProp).
  */
-public final class LayerwiseLearningRates implements StochasticGradientOptimiser {
+public final class LayerwiseLearningRates extends ForwardingOptimiser {
 
     @Config(mandatory = true, description = "The base optimiser whose step is scaled per tensor.")
     private StochasticGradientOptimiser base;
@@ -66,18 +65,23 @@ public final class LayerwiseLearningRates implements StochasticGradientOptimiser
     }
 
     @Override
+    protected StochasticGradientOptimiser delegate() {
+        return base;
+    }
+
+    @Override
     public void initialise(Parameters parameters) {
         int tensors = parameters.get().length;
         if (tensors != multipliers.length) {
             throw new IllegalArgumentException("multipliers has " + multipliers.length + " entries but the model has "
                     + tensors + " parameter tensors");
         }
-        base.initialise(parameters);
+        super.initialise(parameters);
     }
 
     @Override
     public Tensor[] step(Tensor[] updates, double weight) {
-        Tensor[] proposed = base.step(updates, weight);
+        Tensor[] proposed = super.step(updates, weight);
         for (int k = 0; k < proposed.length; k++) {
             if (multipliers[k] != 1.0) {
                 proposed[k].scaleInPlace(multipliers[k]);
@@ -92,16 +96,6 @@ public final class LayerwiseLearningRates implements StochasticGradientOptimiser
     }
 
     @Override
-    public void finalise() {
-        base.finalise();
-    }
-
-    @Override
-    public void reset() {
-        base.reset();
-    }
-
-    @Override
     public LayerwiseLearningRates copy() {
         return new LayerwiseLearningRates(base.copy(), multipliers);
     }
@@ -109,10 +103,5 @@ public final class LayerwiseLearningRates implements StochasticGradientOptimiser
     @Override
     public String toString() {
         return "LayerwiseLearningRates(base=" + base + ",multipliers=" + Arrays.toString(multipliers) + ")";
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "StochasticGradientOptimiser");
     }
 }

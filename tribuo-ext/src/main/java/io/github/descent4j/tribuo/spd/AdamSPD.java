@@ -1,21 +1,16 @@
 package io.github.descent4j.tribuo.spd;
 
 import io.github.descent4j.tribuo.optim.Adam;
+import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import io.github.descent4j.core.Check;
-import io.github.descent4j.core.InvalidHyperparameterException;
-import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
-import org.tribuo.math.la.Tensor;
 
 /**
  * AdamSPD (Tian et al. 2024): {@link SelectiveProjectionDecay} over descent4j's {@link Adam}, configured
  * as one object. Equivalent to {@code new SelectiveProjectionDecay(new Adam(lr, β₁, β₂, ε), λ)}.
  */
-public final class AdamSPD implements StochasticGradientOptimiser {
+public final class AdamSPD extends ForwardingOptimiser {
 
     @Config(mandatory = true, description = "Learning rate (step size), a finite number > 0.")
     private double learningRate;
@@ -70,31 +65,12 @@ public final class AdamSPD implements StochasticGradientOptimiser {
 
     @Override
     public void postConfig() {
-        try {
-            build();
-        } catch (InvalidHyperparameterException e) {
-            throw new PropertyException("", e.parameter(), e.getMessage());
-        }
+        validateConfigured(this::build);
     }
 
     @Override
-    public void initialise(Parameters parameters) {
-        delegate.initialise(parameters);
-    }
-
-    @Override
-    public Tensor[] step(Tensor[] updates, double weight) {
-        return delegate.step(updates, weight);
-    }
-
-    @Override
-    public void finalise() {
-        delegate.finalise();
-    }
-
-    @Override
-    public void reset() {
-        delegate.reset();
+    protected StochasticGradientOptimiser delegate() {
+        return delegate;
     }
 
     /** For each parameter tensor, how many steps applied the projection. */
@@ -111,10 +87,5 @@ public final class AdamSPD implements StochasticGradientOptimiser {
     public String toString() {
         return "AdamSPD(learningRate=" + learningRate + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon=" + epsilon
                 + ",lambda=" + lambda + ",anchorAtZero=" + anchorAtZero + ")";
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "StochasticGradientOptimiser");
     }
 }

@@ -2,17 +2,11 @@ package io.github.descent4j.tribuo.spd;
 
 import io.github.descent4j.tribuo.internal.TribuoTensors;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import io.github.descent4j.core.Check;
-import io.github.descent4j.core.InvalidHyperparameterException;
-import io.github.descent4j.core.spd.SelectiveProjection;
-import io.github.descent4j.core.Tensors;
+import io.github.descent4j.core.spd.SelectiveProjectionStep;
+import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
-import org.tribuo.math.la.DenseMatrix;
-import org.tribuo.math.la.DenseVector;
 import org.tribuo.math.la.Tensor;
 
 import java.util.Arrays;
@@ -36,7 +30,7 @@ import java.util.Arrays;
  * the paper, so a step where it applies returns a dense update and costs time proportional to the tensor
  * size. Deciding whether it applies costs only the active entries.
  */
-public final class SelectiveProjectionDecay implements StochasticGradientOptimiser {
+public final class SelectiveProjectionDecay extends ForwardingOptimiser {
 
     @Config(mandatory = true, description = "The base optimiser whose proposed step is projected.")
     private StochasticGradientOptimiser base;
@@ -100,11 +94,7 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
 
     @Override
     public void postConfig() {
-        try {
-            Check.nonNegative("lambda", lambda);
-        } catch (InvalidHyperparameterException e) {
-            throw new PropertyException("", e.parameter(), e.getMessage());
-        }
+        validateConfigured(() -> Check.nonNegative("lambda", lambda));
     }
 
     @Override
@@ -130,7 +120,12 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
         this.parameters = parameters;
         this.applications = new long[params.length];
         this.steps = 0;
-        base.initialise(parameters);
+        super.initialise(parameters);
+    }
+
+    @Override
+    protected StochasticGradientOptimiser delegate() {
+        return base;
     }
 
     @Override
@@ -141,107 +136,16 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
         Tensor[] params = parameters.get();
         // Checked here too: the base may be one of Tribuo's optimisers, which would spread a NaN.
         TribuoTensors.requireValidGradients(params, updates);
+        TensorProjectionTarget target = new TensorProjectionTarget(params, anchor, updates);
         // c must be read before the base optimiser overwrites the gradient with its step.
-        double[] condition = new double[updates.length];
-        for (int t = 0; t < updates.length; t++) {
-            condition[t] = negatedGradientDotOffset(updates[t], params[t], anchor[t]);
-        }
+        double[][] begun = SelectiveProjectionStep.begin(target);
         steps++;
-        Tensor[] proposed = base.step(updates, weight);
-        Tensor[] out = proposed.clone();
-        for (int t = 0; t < out.length; t++) {
-            if (SelectiveProjection.applies(condition[t])) {
-                out[t] = project(proposed[t], params[t], anchor[t]);
-                applications[t]++;
-            }
+        target.proposed(super.step(updates, weight));
+        boolean[] applied = SelectiveProjectionStep.finish(target, lambda, begun);
+        for (int t = 0; t < applied.length; t++) {
+            applications[t] += applied[t] ? 1 : 0;
         }
-        return out;
-    }
-
-    /** ⟨G, θ − θ₀⟩ over the active entries of G = −g, which equals c = −⟨g, θ − θ₀⟩. */
-    private static double negatedGradientDotOffset(Tensor negatedGradient, Tensor param, Tensor anchor) {
-        double[] sum = new double[1];
-        TribuoTensors.forEachRow(negatedGradient, (row, values, indices, count) -> {
-            double[] p = TribuoTensors.denseRow(param, row);
-            double[] a = TribuoTensors.denseRow(anchor, row);
-            double s = 0;
-            for (int k = 0; k < count; k++) {
-                int j = indices == null ? k : indices[k];
-                s += values[k] * (p[j] - a[j]);
-            }
-            sum[0] += s;
-        });
-        return sum[0];
-    }
-
-    /** Returns the update U' with θ + U' = θ̃ − λ r (θ̃ − θ₀), where θ̃ = θ + U. */
-    private Tensor project(Tensor update, Tensor param, Tensor anchor) {
-        // distances[0] = ‖θ − θ₀‖², distances[1] = ‖θ̃ − θ₀‖²
-        double[] distances = new double[2];
-        if (isDense(update)) {
-            TribuoTensors.forEachRow(update, (row, u, none, count) -> {
-                double[] p = TribuoTensors.denseRow(param, row);
-                double[] a = TribuoTensors.denseRow(anchor, row);
-                double current = 0;
-                double next = 0;
-                for (int j = 0; j < count; j++) {
-                    double before = p[j] - a[j];
-                    double after = before + u[j];
-                    current += before * before;
-                    next += after * after;
-                }
-                distances[0] += current;
-                distances[1] += next;
-            });
-        } else {
-            // ‖θ̃ − θ₀‖² differs from ‖θ − θ₀‖² only where U is stored, which keeps the check cheap.
-            TribuoTensors.forEachRow(param, (row, p, none, count) ->
-                    distances[0] += Tensors.squaredDistance(p, TribuoTensors.denseRow(anchor, row), count));
-            distances[1] = distances[0];
-            TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
-                double[] p = TribuoTensors.denseRow(param, row);
-                double[] a = TribuoTensors.denseRow(anchor, row);
-                double change = 0;
-                for (int k = 0; k < count; k++) {
-                    int j = indices == null ? k : indices[k];
-                    double before = p[j] - a[j];
-                    double after = before + u[k];
-                    change += after * after - before * before;
-                }
-                distances[1] += change;
-            });
-        }
-        double shrink = lambda * SelectiveProjection.ratio(Math.sqrt(Math.max(distances[1], 0)), Math.sqrt(distances[0]));
-        if (shrink == 0) {
-            return update;
-        }
-        // U' = (1 − s) U − s (θ − θ₀), over every coordinate of the tensor.
-        Tensor dense = isDense(update) ? update : emptyLike(param);
-        if (dense != update) {
-            TribuoTensors.forEachRow(update, (row, u, indices, count) -> {
-                double[] d = TribuoTensors.denseRow(dense, row);
-                for (int k = 0; k < count; k++) {
-                    d[indices == null ? k : indices[k]] += u[k];
-                }
-            });
-        }
-        TribuoTensors.forEachRow(dense, (row, d, none, count) -> {
-            double[] p = TribuoTensors.denseRow(param, row);
-            double[] a = TribuoTensors.denseRow(anchor, row);
-            for (int j = 0; j < count; j++) {
-                d[j] = (1 - shrink) * d[j] - shrink * (p[j] - a[j]);
-            }
-        });
-        return dense;
-    }
-
-    private static boolean isDense(Tensor t) {
-        return t instanceof DenseMatrix || t instanceof DenseVector;
-    }
-
-    private static Tensor emptyLike(Tensor param) {
-        int[] shape = param.getShape();
-        return shape.length == 1 ? new DenseVector(shape[0]) : new DenseMatrix(shape[0], shape[1]);
+        return target.updates();
     }
 
     private static Tensor[] copyOf(Tensor[] tensors) {
@@ -276,13 +180,8 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
     }
 
     @Override
-    public void finalise() {
-        base.finalise();
-    }
-
-    @Override
     public void reset() {
-        base.reset();
+        super.reset();
         parameters = null;
         anchor = null;
         applications = null;
@@ -299,10 +198,5 @@ public final class SelectiveProjectionDecay implements StochasticGradientOptimis
     public String toString() {
         String anchorText = explicitAnchor != null ? "explicit" : (anchorAtZero ? "zero" : "initial");
         return "SelectiveProjectionDecay(base=" + base + ",lambda=" + lambda + ",anchor=" + anchorText + ")";
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "StochasticGradientOptimiser");
     }
 }

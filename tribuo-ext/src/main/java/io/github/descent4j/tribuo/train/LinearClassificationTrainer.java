@@ -4,10 +4,9 @@ import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
 import io.github.descent4j.tribuo.listen.TrainingListener;
 import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
 import io.github.descent4j.tribuo.train.loop.LinearTrainingLoop;
+import io.github.descent4j.tribuo.train.loop.TrainingSettings;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
-import io.github.descent4j.core.InvalidHyperparameterException;
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Trainer;
@@ -21,6 +20,7 @@ import org.tribuo.math.optimisers.AdaGrad;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Drop-in replacement for Tribuo's classification {@link LinearSGDTrainer} (and so for
@@ -38,10 +38,10 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
     @Config(description = "Use the whole training set as one batch: one optimiser step per epoch.")
     private boolean fullBatch = false;
 
-    /** No limit is stored as {@link LinearTrainingLoop#NO_STEP_LIMIT}; see {@link #getMaxSteps()}. */
+    /** No limit is stored as {@link TrainingSettings#NO_STEP_LIMIT}; see {@link #getMaxSteps()}. */
     @Config(description = "Stop after this many optimiser steps (>= 1); -1 for no limit (epochs decide), "
             + "recorded as 2147483647.")
-    private int maxSteps = LinearTrainingLoop.NO_STEP_LIMIT;
+    private int maxSteps = TrainingSettings.NO_STEP_LIMIT;
 
     @Config(description = "Adaptive batch sizes (AdAdaGrad norm / inner-product / augmented test); when set they "
             + "replace minibatchSize, and fullBatch must be false. Unset: fixed minibatches.")
@@ -51,7 +51,7 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
             + "theta + epsilon of its own minibatch. Unset: plain steps.")
     private SharpnessAwareTraining sharpnessAware = null;
 
-    private final LinearTrainingLoop<Label, Integer> loop = new LinearTrainingLoop<>();
+    private final LinearTrainerSupport<Label, Integer> support = new LinearTrainerSupport<>(this::checkedTarget, true);
 
     /**
      * @param objective the loss, e.g. {@link LogMulticlass}
@@ -76,21 +76,13 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
      * Training with adaptive batch sizes: the batch starts at {@code adaptiveBatchSizes.getInitialBatchSize()}
      * and grows (never shrinks) after each step as the configured test asks, up to its {@code maxBatchSize};
      * see {@link LinearTrainingLoop}. The superclass's {@code minibatchSize} is set to the initial batch size
-     * and otherwise ignored; {@code fullBatch} is false.
-     *
-     * @param objective the loss
-     * @param optimiser the gradient optimiser
-     * @param epochs passes over the data, >= 1
-     * @param loggingInterval log the mean minibatch loss every this many steps, >= 1; -1 (Tribuo's value, stored
-     *     as 0) or 0 to log epochs only
-     * @param adaptiveBatchSizes the batch-size schedule (not null)
-     * @param maxSteps stop after this many steps, >= 1, or -1 for no limit (stored as {@code Integer.MAX_VALUE})
-     * @param seed seed of the example shuffling
+     * and otherwise ignored; {@code fullBatch} is false. The other parameters are those of the fixed-batch
+     * constructor.
      */
     public LinearClassificationTrainer(LabelObjective objective, StochasticGradientOptimiser optimiser, int epochs, int loggingInterval,
             AdaptiveBatchSizes adaptiveBatchSizes, int maxSteps, long seed) {
         super(objective, optimiser, epochs, loggingInterval,
-                java.util.Objects.requireNonNull(adaptiveBatchSizes, "adaptiveBatchSizes").getInitialBatchSize(), seed);
+                Objects.requireNonNull(adaptiveBatchSizes, "adaptiveBatchSizes").getInitialBatchSize(), seed);
         this.fullBatch = false;
         this.maxSteps = maxSteps;
         this.adaptiveBatchSizes = adaptiveBatchSizes;
@@ -117,42 +109,38 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
     @Override
     public synchronized void postConfig() {
         super.postConfig();
-        if (loop == null) {
+        if (support == null) {
             return; // called from Tribuo's constructor, before this class's fields exist
         }
-        try {
-            canonicalise();
-        } catch (InvalidHyperparameterException e) {
-            throw new PropertyException("", e.parameter(), e.getMessage());
-        }
-        loop.reseed();
+        support.postConfig(this::canonicalise);
     }
 
     /**
      * Validates the configured fields and stores the "unset" values in the form that survives OLCUT's
-     * provenance / configuration comparison: {@code loggingInterval} -1 as 0, {@code maxSteps} -1 as
-     * {@link LinearTrainingLoop#NO_STEP_LIMIT}.
-     * See {@link LinearTrainingLoop#canonicalLoggingInterval}.
+     * provenance / configuration comparison (see {@link TrainingSettings#canonicalLoggingInterval}). On the class
+     * because the fields are: OLCUT writes {@code @Config} fields of the configured class, not of a helper.
      */
     private void canonicalise() {
-        LinearTrainingLoop.validate(epochs, minibatchSize, fullBatch, getMaxSteps(), adaptiveBatchSizes);
-        loggingInterval = LinearTrainingLoop.canonicalLoggingInterval(loggingInterval);
-        maxSteps = LinearTrainingLoop.canonicalMaxSteps(maxSteps);
+        TrainingSettings.validate(epochs, minibatchSize, fullBatch, getMaxSteps(), adaptiveBatchSizes);
+        loggingInterval = TrainingSettings.canonicalLoggingInterval(loggingInterval);
+        maxSteps = TrainingSettings.canonicalMaxSteps(maxSteps);
     }
+
+    // Repeated in each trainer: each extends a different Tribuo LinearSGDTrainer, and the fields are its @Config fields.
 
     /** Registers a listener for every later training run. */
     public void addListener(TrainingListener<Label> listener) {
-        loop.addListener(listener);
+        support.addListener(listener);
     }
 
     /** Removes a listener; returns whether it was registered. */
     public boolean removeListener(TrainingListener<Label> listener) {
-        return loop.removeListener(listener);
+        return support.removeListener(listener);
     }
 
     /** The registered listeners. */
     public List<TrainingListener<Label>> getListeners() {
-        return loop.listeners();
+        return support.listeners();
     }
 
     /** Whether each step uses the whole dataset. */
@@ -180,7 +168,7 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
 
     /** The step cap, or -1 for no limit. */
     public int getMaxSteps() {
-        return maxSteps == LinearTrainingLoop.NO_STEP_LIMIT ? -1 : maxSteps;
+        return TrainingSettings.visibleMaxSteps(maxSteps);
     }
 
     /** Steps between loss logs, or 0 to log epochs only (a configured -1 reads as 0). */
@@ -190,12 +178,16 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
 
     @Override
     public LinearSGDModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
-        return loop.train(examples, runProvenance, invocationCount, new LinearTrainingLoop.Hooks<Label, Integer, LinearSGDModel>(getObjective(),
-                this::checkedTarget, true, (provenance, featureMap, outputInfo, parameters) ->
+        return support.train(examples, runProvenance, invocationCount, getObjective(),
+                (provenance, featureMap, outputInfo, parameters) ->
                         createModel(getName(), provenance, featureMap, outputInfo, parameters),
-                getModelClassName(), optimiser::copy, this::getProvenance,
-                new LinearTrainingLoop.Settings(seed, epochs, minibatchSize, fullBatch, getMaxSteps(), loggingInterval, shuffle,
-                        adaptiveBatchSizes, sharpnessAware)));
+                getModelClassName(), optimiser::copy, this::getProvenance, settings());
+    }
+
+    /** The loop settings from the configured fields (Tribuo's own and this class's). */
+    private TrainingSettings settings() {
+        return new TrainingSettings(seed, epochs, minibatchSize, fullBatch, getMaxSteps(), loggingInterval, shuffle,
+                adaptiveBatchSizes, sharpnessAware);
     }
 
     private Integer checkedTarget(ImmutableOutputInfo<Label> outputInfo, Label output) {
@@ -208,19 +200,16 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
 
     @Override
     public int getInvocationCount() {
-        return loop.invocationCount();
+        return support.invocationCount();
     }
 
     @Override
     public void setInvocationCount(int invocationCount) {
-        loop.setInvocationCount(invocationCount, seed);
+        support.setInvocationCount(invocationCount, seed);
     }
 
     @Override
     public String toString() {
-        return "LinearClassificationTrainer(objective=" + getObjective() + ",optimiser=" + optimiser + ",epochs=" + epochs
-                + ",minibatchSize=" + minibatchSize + ",fullBatch=" + fullBatch + ",maxSteps=" + getMaxSteps()
-                + (adaptiveBatchSizes == null ? "" : ",adaptiveBatchSizes=" + adaptiveBatchSizes)
-                + (sharpnessAware == null ? "" : ",sharpnessAware=" + sharpnessAware) + ",seed=" + seed + ")";
+        return LinearTrainerSupport.describe("LinearClassificationTrainer", getObjective(), optimiser, settings());
     }
 }

@@ -7,7 +7,7 @@ import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
 import io.github.descent4j.tribuo.train.LinearMultiLabelTrainer;
 import io.github.descent4j.tribuo.train.LinearRegressionTrainer;
-import io.github.descent4j.tribuo.train.loop.LinearTrainingLoop;
+import io.github.descent4j.tribuo.train.loop.TrainingSettings;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -305,7 +305,7 @@ class AdaptiveBatchSizesTest {
                 .extracting(e -> ((InvalidHyperparameterException) e).parameter()).isEqualTo("testKind");
         assertThatThrownBy(() -> new LinearClassificationTrainer(new LogMulticlass(), new Adam(0.1), 1, -1, null, -1, 1L))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("adaptiveBatchSizes");
-        assertThatThrownBy(() -> LinearTrainingLoop.validate(1, 1, true, -1, AdaptiveBatchSizes.norm(1, 1, 8)))
+        assertThatThrownBy(() -> TrainingSettings.validate(1, 1, true, -1, AdaptiveBatchSizes.norm(1, 1, 8)))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("fullBatch")
                 .extracting(e -> ((InvalidHyperparameterException) e).parameter()).isEqualTo("adaptiveBatchSizes");
     }

@@ -1,0 +1,156 @@
+package io.github.descent4j.tribuo.train.loop;
+
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import io.github.descent4j.core.batch.BatchStatistics;
+import io.github.descent4j.tribuo.internal.TribuoTensors;
+import io.github.descent4j.tribuo.listen.PreparedExamples;
+import org.tribuo.common.sgd.SGDObjective;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.math.la.DenseVector;
+import org.tribuo.math.la.SGDVector;
+import org.tribuo.math.la.SparseVector;
+import org.tribuo.math.la.Tensor;
+
+/**
+ * The weighted mean gradient {@code Σ_i w_i g_i / Σ_i w_i} of a minibatch of a linear model, with
+ * {@code g_i = r_i ⊗ x̃_i} the objective's (negative) loss gradient for example i, accumulated straight into
+ * one matrix instead of one matrix per example. Dense batches accumulate into a new DenseMatrix. Sparse batches
+ * accumulate into a {@link FeatureMajorScratch} and leave as a DenseSparseMatrix over the features active in
+ * the batch.
+ *
+ * @param <U> the objective's target type
+ */
+final class GradientAccumulator<U> {
+    private final SGDObjective<U> objective;
+    /** Turns the objective's reported value into the loss (see {@link TrainerHooks#objectiveReportsNegatedLoss}). */
+    private final double lossSign;
+    private final PreparedExamples<?> data;
+    private final LinearScorer scorer;
+    private final int outputs;
+    private final int columns;
+    private final FeatureMajorScratch scratch;
+    private final BatchGradientStatistics statistics;
+    private BatchStatistics lastStatistics;
+
+    GradientAccumulator(SGDObjective<U> objective, double lossSign, PreparedExamples<?> data, LinearScorer scorer,
+                        int outputs, int columns) {
+        this.objective = objective;
+        this.lossSign = lossSign;
+        this.data = data;
+        this.scorer = scorer;
+        this.outputs = outputs;
+        this.columns = columns;
+        this.scratch = new FeatureMajorScratch(columns, outputs);
+        this.statistics = new BatchGradientStatistics(outputs, columns);
+    }
+
+    /**
+     * Puts the weighted mean gradient over {@code order[start, end)} into {@code out[0]} and returns the
+     * weighted mean loss. With {@code test}, also computes the batch test's statistics at the same parameters
+     * ({@link #lastStatistics}).
+     */
+    @SuppressWarnings("unchecked")
+    double meanGradient(int[] order, int start, int end, double weightSum, Tensor[] out, boolean test) {
+        boolean dense = false;
+        long activeEntries = 0;
+        for (int k = start; k < end && !dense; k++) {
+            SGDVector x = data.features(order[k]);
+            dense = x instanceof DenseVector;
+            activeEntries += x.numActiveElements();
+        }
+        DenseMatrix denseGradient = dense ? new DenseMatrix(outputs, columns) : null;
+        double[][] rows = dense ? TribuoTensors.rows(denseGradient) : null;
+        double[][] transposed = !dense && scorer.worthTransposing(activeEntries) ? scorer.transposedWeights() : null;
+        double loss = 0;
+        int m = 0;
+        double[][] residuals = test ? new double[end - start][] : null;
+        SGDVector[] xs = test ? new SGDVector[end - start] : null;
+        double firstWeight = -1;
+        boolean uniform = true;
+        for (int k = start; k < end; k++) {
+            int i = order[k];
+            double w = data.weight(i);
+            if (w == 0) {
+                continue;
+            }
+            if (firstWeight < 0) {
+                firstWeight = w;
+            } else if (w != firstWeight) {
+                uniform = false;
+            }
+            SGDVector x = data.features(i);
+            DenseVector scores = scorer.scores(transposed, x);
+            Pair<Double, SGDVector> lossAndGradient = objective.lossAndGradient((U) data.target(i), scores);
+            loss += w * lossSign * lossAndGradient.getA();
+            double scale = w / weightSum;
+            double[] r = denseResidual(lossAndGradient.getB());
+            if (test) {
+                residuals[m] = r;
+                xs[m] = x;
+            }
+            m++;
+            if (dense) {
+                for (int o = 0; o < r.length; o++) {
+                    addScaled(rows[o], scale * r[o], x);
+                }
+            } else {
+                SparseVector sx = (SparseVector) x;
+                int[] xi = TribuoTensors.indices(sx);
+                double[] xv = TribuoTensors.values(sx);
+                for (int q = 0; q < xi.length; q++) {
+                    double[] column = scratch.column(xi[q]);
+                    double c = scale * xv[q];
+                    for (int o = 0; o < column.length; o++) {
+                        column[o] += c * r[o];
+                    }
+                }
+            }
+        }
+        if (test) {
+            // before the scratch is drained: with equal weights its columns are the test's mean gradient
+            lastStatistics = statistics.compute(m, residuals, xs, uniform, dense ? rows : null, scratch);
+        }
+        out[0] = dense ? denseGradient : scratch.drain();
+        return loss / weightSum;
+    }
+
+    /** The statistics of the last {@link #meanGradient} call with {@code test} set. */
+    BatchStatistics lastStatistics() {
+        return lastStatistics;
+    }
+
+    /** The objective's gradient with respect to the scores as a dense array of outputs. */
+    private double[] denseResidual(SGDVector r) {
+        if (r instanceof DenseVector) {
+            return TribuoTensors.elements((DenseVector) r);
+        }
+        double[] dense = new double[outputs];
+        SparseVector sr = (SparseVector) r;
+        int[] ri = TribuoTensors.indices(sr);
+        double[] rv = TribuoTensors.values(sr);
+        for (int q = 0; q < ri.length; q++) {
+            dense[ri[q]] = rv[q];
+        }
+        return dense;
+    }
+
+    /** {@code row += coefficient · x} over x's stored entries; nothing for a zero coefficient. */
+    static void addScaled(double[] row, double coefficient, SGDVector x) {
+        if (coefficient == 0) {
+            return;
+        }
+        if (x instanceof DenseVector) {
+            double[] xe = TribuoTensors.elements((DenseVector) x);
+            for (int j = 0; j < xe.length; j++) {
+                row[j] += coefficient * xe[j];
+            }
+        } else {
+            SparseVector sx = (SparseVector) x;
+            int[] xi = TribuoTensors.indices(sx);
+            double[] xv = TribuoTensors.values(sx);
+            for (int q = 0; q < xi.length; q++) {
+                row[xi[q]] += coefficient * xv[q];
+            }
+        }
+    }
+}
