@@ -16,30 +16,14 @@ import io.github.descent4j.core.UpdateRule;
 public final class TorchAdam extends UpdateRuleUpdater {
     private static final long serialVersionUID = 1L;
 
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
+    private static final String[] NAMES = {"beta1", "beta2", "epsilon"};
 
     public TorchAdam(double learningRate, double beta1, double beta2, double epsilon) {
-        super(learningRate, null);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-        validate();
+        super(learningRate, null, NAMES, beta1, beta2, epsilon);
     }
 
     @Override
     protected UpdateRule createRule() {
-        return new AdamRule(beta1, beta2, epsilon, 0.0);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"beta1", "beta2", "epsilon"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{beta1, beta2, epsilon};
+        return new AdamRule(hyperparameter("beta1"), hyperparameter("beta2"), hyperparameter("epsilon"), 0.0);
     }
 }

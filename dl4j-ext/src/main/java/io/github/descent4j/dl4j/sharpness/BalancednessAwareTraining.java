@@ -14,6 +14,7 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -55,12 +56,15 @@ import java.util.Set;
  * appear twice. x and y must have the same learning rate: {@link #attachTo} checks it at the current
  * iteration and each step checks it again (with learning-rate schedules that differ, the step that finds them
  * unequal fails with an {@link IllegalStateException}). Violations raise an {@link IllegalArgumentException}
- * naming the pair and what is wrong. The object holds configuration only and is JSON-serializable.
+ * naming the pair and what is wrong. The object holds configuration only and is JSON-serializable and
+ * {@link Serializable}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
-public final class BalancednessAwareTraining extends BaseTrainingListener {
+public final class BalancednessAwareTraining extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     @JsonProperty("variant")
     private final Variant variant;
     @JsonProperty("alpha")

@@ -1,23 +1,18 @@
 package io.github.descent4j.dl4j.sharpness;
 
-import io.github.descent4j.dl4j.internal.ChunkScratch;
 import io.github.descent4j.dl4j.internal.ConfigJson;
 import io.github.descent4j.dl4j.internal.FlatNetwork;
-import io.github.descent4j.dl4j.internal.Staging;
-import io.github.descent4j.dl4j.updater.UpdateRuleGradientUpdater;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.NonFiniteGradientException;
+import io.github.descent4j.core.sharpness.SharpnessAwareStep;
 import io.github.descent4j.core.sharpness.SharpnessPerturbation;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -35,9 +30,9 @@ import java.util.Objects;
  *   (ε = 0 when the norm is 0)
  *   g′ = ∇L(θ + ε) on the same minibatch;  θ restored exactly;  the updaters step from θ with g′
  * </pre>
- * The arithmetic of ε is descent4j-core's ({@link SharpnessPerturbation#squaredNorm},
- * {@link SharpnessPerturbation#scale}, {@link SharpnessPerturbation#addPerturbation}),
- * run over the network's flattened parameters in cache-sized double-precision chunks.
+ * The sequence is descent4j-core's {@link SharpnessAwareStep#run} and the arithmetic of ε its
+ * {@link SharpnessPerturbation#squaredNorm} and {@link SharpnessPerturbation#addPerturbation}, run over the
+ * network's flattened parameters in cache-sized double-precision chunks ({@code NetworkPerturbationTarget}).
  * <p>
  * <b>How it hooks in.</b> DL4J's optimiser computes the gradient and score, calls every listener's
  * {@code onGradientCalculation}, and only then hands the gradient view to the updater. This listener, in that
@@ -62,13 +57,13 @@ import java.util.Objects;
  *   <li>A gradient holding NaN or ±∞ raises a {@link NonFiniteGradientException} before anything is changed.</li>
  * </ul>
  * The object holds configuration only (ρ, adaptive, η), so one instance may serve several networks; it is
- * JSON-serializable ({@link #toJson()}, {@link #fromJson(String)}).
+ * JSON-serializable ({@link #toJson()}, {@link #fromJson(String)}) and {@link Serializable}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
-public final class SharpnessAwareTraining extends BaseTrainingListener {
-    private static final int CHUNK = UpdateRuleGradientUpdater.CHUNK;
+public final class SharpnessAwareTraining extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
     @JsonProperty("rho")
     private final double rho;
     @JsonProperty("adaptive")
@@ -122,6 +117,7 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
         return eta;
     }
 
+    /** One SAM/ASAM step ({@link SharpnessAwareStep#run}) over the network's flat views; see the class comment. */
     @Override
     public void onGradientCalculation(Model model) {
         FlatNetwork network = FlatNetwork.of(model, "SharpnessAwareTraining");
@@ -129,99 +125,11 @@ public final class SharpnessAwareTraining extends BaseTrainingListener {
             throw new UnsupportedOperationException("SharpnessAwareTraining does not support truncated BPTT: "
                     + "the second pass would start from the recurrent state the first pass left");
         }
-        INDArray params = network.params();
-        INDArray gradients = network.gradients();
-        List<FlatNetwork.Variable> trainable = new ArrayList<>();
-        List<FlatNetwork.Variable> fixed = new ArrayList<>();
-        for (FlatNetwork.Variable v : network.variables()) {
-            (v.trainable() ? trainable : fixed).add(v);
+        NetworkPerturbationTarget target = new NetworkPerturbationTarget(network, model);
+        if (target.hasTrainable()) {
+            // ε = 0 stops the sequence before the second pass: the gradient at θ + ε is the one already in the view
+            SharpnessAwareStep.run(SharpnessPerturbation.of(rho, adaptive, eta), target);
         }
-        if (trainable.isEmpty()) {
-            return;
-        }
-        ChunkScratch scratch = ChunkScratch.get();
-        double[] thetaChunk = scratch.first;
-        double[] gradChunk = scratch.second;
-        Staging theta = scratch.staging(params, "SharpnessAwareTraining");
-        Staging grad = scratch.staging(gradients, "SharpnessAwareTraining");
-        double batch = Math.max(1, model.batchSize());
-
-        double squaredNorm = 0.0;
-        for (FlatNetwork.Variable v : trainable) {
-            double divisor = v.dividedByMinibatch() ? batch : 1.0;
-            for (long from = v.start(); from < v.end(); from += CHUNK) {
-                int n = (int) Math.min(CHUNK, v.end() - from);
-                readChunk(grad, from, n, divisor, gradChunk);
-                if (adaptive) {
-                    theta.read(from, thetaChunk, n);
-                }
-                squaredNorm += SharpnessPerturbation.squaredNorm(adaptive, eta, thetaChunk, gradChunk, 0, n);
-            }
-        }
-        if (!Double.isFinite(squaredNorm)) {
-            throw nonFinite(trainable, grad, gradChunk);
-        }
-        double scale = SharpnessPerturbation.scale(rho, squaredNorm);
-        if (scale == 0.0) {
-            return;   // ε = 0: the gradient at θ + ε is the one already in the view
-        }
-
-        double score = model.score();
-        INDArray saved = params.dup();
-        List<INDArray> fixedGradients = new ArrayList<>();
-        for (FlatNetwork.Variable v : fixed) {
-            fixedGradients.add(range(gradients, v).dup());
-        }
-        try {
-            for (FlatNetwork.Variable v : trainable) {
-                double divisor = v.dividedByMinibatch() ? batch : 1.0;
-                for (long from = v.start(); from < v.end(); from += CHUNK) {
-                    int n = (int) Math.min(CHUNK, v.end() - from);
-                    readChunk(grad, from, n, divisor, gradChunk);
-                    theta.read(from, thetaChunk, n);
-                    SharpnessPerturbation.addPerturbation(adaptive, eta, scale, thetaChunk, gradChunk, 0, n, thetaChunk);
-                    theta.write(from, thetaChunk, n);
-                }
-            }
-            network.recomputeGradientAndScore();
-        } finally {
-            params.assign(saved);
-            for (int i = 0; i < fixed.size(); i++) {
-                range(gradients, fixed.get(i)).assign(fixedGradients.get(i));
-            }
-            network.setScore(score);
-        }
-    }
-
-    private static INDArray range(INDArray flat, FlatNetwork.Variable v) {
-        return flat.reshape(flat.length()).get(NDArrayIndex.interval(v.start(), v.end()));
-    }
-
-    /** Chunk [from, from + n) of the gradient, divided as DL4J's updater will see it. */
-    private static void readChunk(Staging grad, long from, int n, double divisor, double[] out) {
-        grad.read(from, out, n);
-        if (divisor != 1.0) {
-            for (int i = 0; i < n; i++) {
-                out[i] /= divisor;
-            }
-        }
-    }
-
-    private static NonFiniteGradientException nonFinite(List<FlatNetwork.Variable> variables, Staging grad, double[] chunk) {
-        for (int t = 0; t < variables.size(); t++) {
-            FlatNetwork.Variable v = variables.get(t);
-            for (long from = v.start(); from < v.end(); from += chunk.length) {
-                int n = (int) Math.min(chunk.length, v.end() - from);
-                grad.read(from, chunk, n);
-                for (int i = 0; i < n; i++) {
-                    if (!Double.isFinite(chunk[i])) {
-                        return new NonFiniteGradientException(t, "flat index " + (from - v.start() + i), chunk[i], v.describe());
-                    }
-                }
-            }
-        }
-        // every entry finite but Σ g² overflowed
-        return new NonFiniteGradientException(-1, "the sum of squares", Double.POSITIVE_INFINITY, "gradient too large to normalise");
     }
 
     // ---- configuration: JSON, equality ----

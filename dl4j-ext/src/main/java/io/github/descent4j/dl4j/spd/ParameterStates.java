@@ -1,7 +1,10 @@
 package io.github.descent4j.dl4j.spd;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -37,8 +40,8 @@ final class ParameterStates {
         boolean pending;
         int pendingIteration;
         int pendingEpoch;
-        /** c = −⟨g, θ − θ₀⟩ of the pending update. */
-        double condition;
+        /** {c = −⟨g, θ − θ₀⟩, ‖θ − θ₀‖²} of the pending update, as {@code SelectiveProjectionStep.begin} left them. */
+        double[][] begun;
         /**
          * d = θ − θ₀ in double, written by the condition step for the projection step of the same update (so that
          * pass need not widen θ and θ₀ again); null before the first condition step.
@@ -123,5 +126,42 @@ final class ParameterStates {
     static synchronized int liveRoots() {
         ROOTS.removeIf(r -> r.buffer.get() == null);
         return ROOTS.size();
+    }
+
+    /**
+     * A copy of the anchor θ₀ in use for this parameter array, shaped like it and outside any workspace, or
+     * null when SPD has not run on it yet.
+     */
+    static INDArray anchorCopy(INDArray parameter) {
+        State state = get(parameter, false);
+        if (state == null || state.config == null) {
+            return null;
+        }
+        long n = parameter.length();
+        double[] values = new double[(int) n];
+        if (state.anchor != null) {
+            state.anchor.read(parameter.offset(), values, (int) n, atFloat(parameter));
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.createFromArray(values).castTo(parameter.dataType()).reshape(parameter.ordering(), parameter.shape());
+        }
+    }
+
+    /**
+     * Whether θ₀ is used rounded to float: for float (and narrower) parameters, so that an anchor given in
+     * double precision lies in the parameters' own number system. Otherwise θ − θ₀ would be rounding noise at
+     * the first step, c's sign random, and r = 1 (‖θ − θ₀‖ ≈ 0) would cut that step by λ.
+     */
+    static boolean atFloat(INDArray param) {
+        DataType type = param.dataType();
+        return type == DataType.FLOAT || type == DataType.HALF || type == DataType.BFLOAT16;
+    }
+
+    /** @throws IllegalArgumentException when the gradient or update view is not as long as the parameter array */
+    static void requireSameLength(INDArray param, INDArray other) {
+        if (other.length() != param.length()) {
+            throw new IllegalArgumentException("parameter array has " + param.length() + " values but its gradient view has "
+                    + other.length());
+        }
     }
 }

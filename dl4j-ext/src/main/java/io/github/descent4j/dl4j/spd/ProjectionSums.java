@@ -2,8 +2,8 @@ package io.github.descent4j.dl4j.spd;
 
 /**
  * The work {@link SelectiveProjectionDecay} does on one chunk of a parameter array, in double precision. The
- * condition step computes the offsets d = θ − θ₀, keeps them, and sums Σ g·d; the projection step, with the
- * update u, sums ‖d‖² and ‖d − u‖² (= ‖θ̃ − θ₀‖² for θ̃ = θ − u) and then rewrites u ← u + shrink·(d − u).
+ * condition step computes the offsets d = θ − θ₀, keeps them, and sums Σ g·d and ‖d‖²; the projection step,
+ * with the update u, sums ‖d − u‖² (= ‖θ̃ − θ₀‖² for θ̃ = θ − u) and then rewrites u ← u + shrink·(d − u).
  * <p>
  * <b>Why these loops look as they do.</b> C2 (JDK 17) neither vectorises nor reorders a floating-point sum,
  * so one running sum is a chain of dependent additions bound by the adder's latency; and it does not
@@ -106,62 +106,65 @@ final class ProjectionSums {
     }
 
     /**
-     * Adds ‖d‖² to {@code sums[0]} and ‖d − u‖² to {@code sums[1]} over {@code n} elements:
-     * d = {@code offsets[from + i]} and {@code u[i]}.
+     * ‖d‖² over {@code n} elements, d = {@code offsets[from + i]}: element {@code i} to partial sum
+     * {@code i mod 4}, combined as {@code (c0 + c1) + (c2 + c3)}.
      */
-    static void offsetNorms(double[] offsets, int from, float[] u, int n, double[] sums) {
+    static double offsetSquaredNorm(double[] offsets, int from, int n) {
         double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
             int k = from + i;
             double b0 = offsets[k], b1 = offsets[k + 1], b2 = offsets[k + 2], b3 = offsets[k + 3];
-            double e0 = b0 - u[i], e1 = b1 - u[i + 1], e2 = b2 - u[i + 2], e3 = b3 - u[i + 3];
             c0 += b0 * b0;
             c1 += b1 * b1;
             c2 += b2 * b2;
             c3 += b3 * b3;
-            p0 += e0 * e0;
-            p1 += e1 * e1;
-            p2 += e2 * e2;
-            p3 += e3 * e3;
         }
         for (; i < n; i++) {
             double b = offsets[from + i];
-            double e = b - u[i];
             c0 += b * b;
-            p0 += e * e;
         }
-        sums[0] += (c0 + c1) + (c2 + c3);
-        sums[1] += (p0 + p1) + (p2 + p3);
+        return (c0 + c1) + (c2 + c3);
     }
 
-    /** The double overload of {@link #offsetNorms(double[], int, float[], int, double[])}. */
-    static void offsetNorms(double[] offsets, int from, double[] u, int n, double[] sums) {
-        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    /** ‖d − u‖² over {@code n} elements, d = {@code offsets[from + i]}, in the order of {@link #offsetSquaredNorm}. */
+    static double proposedSquaredNorm(double[] offsets, int from, float[] u, int n) {
         double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
         int i = 0;
         for (; i + 3 < n; i += 4) {
             int k = from + i;
-            double b0 = offsets[k], b1 = offsets[k + 1], b2 = offsets[k + 2], b3 = offsets[k + 3];
-            double e0 = b0 - u[i], e1 = b1 - u[i + 1], e2 = b2 - u[i + 2], e3 = b3 - u[i + 3];
-            c0 += b0 * b0;
-            c1 += b1 * b1;
-            c2 += b2 * b2;
-            c3 += b3 * b3;
+            double e0 = offsets[k] - u[i], e1 = offsets[k + 1] - u[i + 1];
+            double e2 = offsets[k + 2] - u[i + 2], e3 = offsets[k + 3] - u[i + 3];
             p0 += e0 * e0;
             p1 += e1 * e1;
             p2 += e2 * e2;
             p3 += e3 * e3;
         }
         for (; i < n; i++) {
-            double b = offsets[from + i];
-            double e = b - u[i];
-            c0 += b * b;
+            double e = offsets[from + i] - u[i];
             p0 += e * e;
         }
-        sums[0] += (c0 + c1) + (c2 + c3);
-        sums[1] += (p0 + p1) + (p2 + p3);
+        return (p0 + p1) + (p2 + p3);
+    }
+
+    /** The double overload of {@link #proposedSquaredNorm(double[], int, float[], int)}. */
+    static double proposedSquaredNorm(double[] offsets, int from, double[] u, int n) {
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            int k = from + i;
+            double e0 = offsets[k] - u[i], e1 = offsets[k + 1] - u[i + 1];
+            double e2 = offsets[k + 2] - u[i + 2], e3 = offsets[k + 3] - u[i + 3];
+            p0 += e0 * e0;
+            p1 += e1 * e1;
+            p2 += e2 * e2;
+            p3 += e3 * e3;
+        }
+        for (; i < n; i++) {
+            double e = offsets[from + i] - u[i];
+            p0 += e * e;
+        }
+        return (p0 + p1) + (p2 + p3);
     }
 
     /**

@@ -24,8 +24,8 @@ public final class AdaGradNorm extends UpdateRuleUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1.0;
     /** Default b0. */
     public static final double DEFAULT_B0 = 0.01;
-
-    private double b0 = DEFAULT_B0;
+    /** The hyperparameters besides the learning rate, as named in JSON and {@code toString}. */
+    private static final String[] NAMES = {"b0"};
 
     /** The default learning rate and b0. */
     public AdaGradNorm() {
@@ -50,10 +50,8 @@ public final class AdaGradNorm extends UpdateRuleUpdater {
         this(learningRate, null, b0);
     }
 
-    private AdaGradNorm(double learningRate, ISchedule learningRateSchedule, double b0) {
-        super(learningRate, learningRateSchedule);
-        this.b0 = b0;
-        validate();
+    private AdaGradNorm(double learningRate, ISchedule learningRateSchedule, double... values) {
+        super(learningRate, learningRateSchedule, NAMES, values);
     }
 
     /** A builder starting from the defaults. */
@@ -63,28 +61,16 @@ public final class AdaGradNorm extends UpdateRuleUpdater {
 
     @Override
     protected UpdateRule createRule() {
-        return new AdaGradNormRule(b0);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"b0"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{b0};
+        return new AdaGradNormRule(hyperparameter("b0"));
     }
 
     public double getB0() {
-        return b0;
+        return hyperparameter("b0");
     }
 
     /** Sets the initial accumulator root b0, a finite number > 0. */
     public void setB0(double b0) {
-        double old = this.b0;
-        this.b0 = b0;
-        revertUnlessValid(() -> this.b0 = old);
+        setHyperparameter("b0", b0);
     }
 
     @Override
@@ -94,21 +80,19 @@ public final class AdaGradNorm extends UpdateRuleUpdater {
 
     /** Builder for {@link AdaGradNorm}. */
     public static final class Builder extends UpdateRuleUpdater.Builder<Builder> {
-        private double b0 = DEFAULT_B0;
-
+    
         private Builder() {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, NAMES, DEFAULT_B0);
         }
 
         /** The initial accumulator root b0, a finite number > 0. */
         public Builder b0(double b0) {
-            this.b0 = b0;
-            return this;
+            return set("b0", b0);
         }
 
         /** The configuration; validates every hyperparameter. */
         public AdaGradNorm build() {
-            return new AdaGradNorm(learningRate, learningRateSchedule, b0);
+            return new AdaGradNorm(learningRate, learningRateSchedule, values());
         }
     }
 }

@@ -34,9 +34,8 @@ public final class Lion extends UpdateRuleUpdater {
     public static final double DEFAULT_BETA1 = 0.9;
     /** Default β₂. */
     public static final double DEFAULT_BETA2 = 0.99;
-
-    private double beta1 = DEFAULT_BETA1;
-    private double beta2 = DEFAULT_BETA2;
+    /** The hyperparameters besides the learning rate, as named in JSON and {@code toString}. */
+    private static final String[] NAMES = {"beta1", "beta2"};
 
     /** Lion with the default learning rate, β₁ and β₂. */
     public Lion() {
@@ -62,11 +61,8 @@ public final class Lion extends UpdateRuleUpdater {
         this(learningRate, null, beta1, beta2);
     }
 
-    private Lion(double learningRate, ISchedule learningRateSchedule, double beta1, double beta2) {
-        super(learningRate, learningRateSchedule);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        validate();
+    private Lion(double learningRate, ISchedule learningRateSchedule, double... values) {
+        super(learningRate, learningRateSchedule, NAMES, values);
     }
 
     /** A builder starting from the defaults. */
@@ -76,39 +72,25 @@ public final class Lion extends UpdateRuleUpdater {
 
     @Override
     protected UpdateRule createRule() {
-        return new LionRule(beta1, beta2, 0.0);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"beta1", "beta2"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{beta1, beta2};
+        return new LionRule(hyperparameter("beta1"), hyperparameter("beta2"), 0.0);
     }
 
     public double getBeta1() {
-        return beta1;
+        return hyperparameter("beta1");
     }
 
     /** Sets β₁, in [0, 1). */
     public void setBeta1(double beta1) {
-        double old = this.beta1;
-        this.beta1 = beta1;
-        revertUnlessValid(() -> this.beta1 = old);
+        setHyperparameter("beta1", beta1);
     }
 
     public double getBeta2() {
-        return beta2;
+        return hyperparameter("beta2");
     }
 
     /** Sets β₂, in [0, 1). */
     public void setBeta2(double beta2) {
-        double old = this.beta2;
-        this.beta2 = beta2;
-        revertUnlessValid(() -> this.beta2 = old);
+        setHyperparameter("beta2", beta2);
     }
 
     @Override
@@ -118,28 +100,23 @@ public final class Lion extends UpdateRuleUpdater {
 
     /** Builder for {@link Lion}. */
     public static final class Builder extends UpdateRuleUpdater.Builder<Builder> {
-        private double beta1 = DEFAULT_BETA1;
-        private double beta2 = DEFAULT_BETA2;
-
         private Builder() {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, NAMES, DEFAULT_BETA1, DEFAULT_BETA2);
         }
 
         /** β₁, the interpolation between momentum and gradient in the update direction, in [0, 1). */
         public Builder beta1(double beta1) {
-            this.beta1 = beta1;
-            return this;
+            return set("beta1", beta1);
         }
 
         /** β₂, the averaging coefficient of the momentum, in [0, 1). */
         public Builder beta2(double beta2) {
-            this.beta2 = beta2;
-            return this;
+            return set("beta2", beta2);
         }
 
         /** The configuration; validates every hyperparameter. */
         public Lion build() {
-            return new Lion(learningRate, learningRateSchedule, beta1, beta2);
+            return new Lion(learningRate, learningRateSchedule, values());
         }
     }
 }

@@ -26,8 +26,8 @@ public final class NormalizedSGD extends UpdateRuleUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1e-2;
     /** Default momentum. */
     public static final double DEFAULT_MOMENTUM = 0.0;
-
-    private double momentum = DEFAULT_MOMENTUM;
+    /** The hyperparameters besides the learning rate, as named in JSON and {@code toString}. */
+    private static final String[] NAMES = {"momentum"};
 
     /** The default learning rate and momentum. */
     public NormalizedSGD() {
@@ -52,10 +52,8 @@ public final class NormalizedSGD extends UpdateRuleUpdater {
         this(learningRate, null, momentum);
     }
 
-    private NormalizedSGD(double learningRate, ISchedule learningRateSchedule, double momentum) {
-        super(learningRate, learningRateSchedule);
-        this.momentum = momentum;
-        validate();
+    private NormalizedSGD(double learningRate, ISchedule learningRateSchedule, double... values) {
+        super(learningRate, learningRateSchedule, NAMES, values);
     }
 
     /** A builder starting from the defaults. */
@@ -65,28 +63,16 @@ public final class NormalizedSGD extends UpdateRuleUpdater {
 
     @Override
     protected UpdateRule createRule() {
-        return new NormalizedSGDRule(momentum);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"momentum"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{momentum};
+        return new NormalizedSGDRule(hyperparameter("momentum"));
     }
 
     public double getMomentum() {
-        return momentum;
+        return hyperparameter("momentum");
     }
 
     /** Sets the heavy-ball momentum on the normalised direction, in [0, 1). */
     public void setMomentum(double momentum) {
-        double old = this.momentum;
-        this.momentum = momentum;
-        revertUnlessValid(() -> this.momentum = old);
+        setHyperparameter("momentum", momentum);
     }
 
     @Override
@@ -96,21 +82,19 @@ public final class NormalizedSGD extends UpdateRuleUpdater {
 
     /** Builder for {@link NormalizedSGD}. */
     public static final class Builder extends UpdateRuleUpdater.Builder<Builder> {
-        private double momentum = DEFAULT_MOMENTUM;
-
+    
         private Builder() {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, NAMES, DEFAULT_MOMENTUM);
         }
 
         /** The heavy-ball momentum on the normalised direction, in [0, 1). */
         public Builder momentum(double momentum) {
-            this.momentum = momentum;
-            return this;
+            return set("momentum", momentum);
         }
 
         /** The configuration; validates every hyperparameter. */
         public NormalizedSGD build() {
-            return new NormalizedSGD(learningRate, learningRateSchedule, momentum);
+            return new NormalizedSGD(learningRate, learningRateSchedule, values());
         }
     }
 }

@@ -22,8 +22,8 @@ public final class SignSGD extends UpdateRuleUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
     /** Default momentum. */
     public static final double DEFAULT_MOMENTUM = 0.0;
-
-    private double momentum = DEFAULT_MOMENTUM;
+    /** The hyperparameters besides the learning rate, as named in JSON and {@code toString}. */
+    private static final String[] NAMES = {"momentum"};
 
     /** The default learning rate and momentum. */
     public SignSGD() {
@@ -48,10 +48,8 @@ public final class SignSGD extends UpdateRuleUpdater {
         this(learningRate, null, momentum);
     }
 
-    private SignSGD(double learningRate, ISchedule learningRateSchedule, double momentum) {
-        super(learningRate, learningRateSchedule);
-        this.momentum = momentum;
-        validate();
+    private SignSGD(double learningRate, ISchedule learningRateSchedule, double... values) {
+        super(learningRate, learningRateSchedule, NAMES, values);
     }
 
     /** A builder starting from the defaults. */
@@ -61,28 +59,16 @@ public final class SignSGD extends UpdateRuleUpdater {
 
     @Override
     protected UpdateRule createRule() {
-        return new SignSGDRule(momentum);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"momentum"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{momentum};
+        return new SignSGDRule(hyperparameter("momentum"));
     }
 
     public double getMomentum() {
-        return momentum;
+        return hyperparameter("momentum");
     }
 
     /** Sets the heavy-ball momentum on the signs, in [0, 1); 0 gives plain sign descent. */
     public void setMomentum(double momentum) {
-        double old = this.momentum;
-        this.momentum = momentum;
-        revertUnlessValid(() -> this.momentum = old);
+        setHyperparameter("momentum", momentum);
     }
 
     @Override
@@ -92,21 +78,19 @@ public final class SignSGD extends UpdateRuleUpdater {
 
     /** Builder for {@link SignSGD}. */
     public static final class Builder extends UpdateRuleUpdater.Builder<Builder> {
-        private double momentum = DEFAULT_MOMENTUM;
-
+    
         private Builder() {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, NAMES, DEFAULT_MOMENTUM);
         }
 
         /** The heavy-ball momentum on the signs, in [0, 1); 0 gives plain sign descent. */
         public Builder momentum(double momentum) {
-            this.momentum = momentum;
-            return this;
+            return set("momentum", momentum);
         }
 
         /** The configuration; validates every hyperparameter. */
         public SignSGD build() {
-            return new SignSGD(learningRate, learningRateSchedule, momentum);
+            return new SignSGD(learningRate, learningRateSchedule, values());
         }
     }
 }

@@ -20,8 +20,8 @@ public final class Signum extends UpdateRuleUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
     /** Default beta. */
     public static final double DEFAULT_BETA = 0.9;
-
-    private double beta = DEFAULT_BETA;
+    /** The hyperparameters besides the learning rate, as named in JSON and {@code toString}. */
+    private static final String[] NAMES = {"beta"};
 
     /** The default learning rate and beta. */
     public Signum() {
@@ -46,10 +46,8 @@ public final class Signum extends UpdateRuleUpdater {
         this(learningRate, null, beta);
     }
 
-    private Signum(double learningRate, ISchedule learningRateSchedule, double beta) {
-        super(learningRate, learningRateSchedule);
-        this.beta = beta;
-        validate();
+    private Signum(double learningRate, ISchedule learningRateSchedule, double... values) {
+        super(learningRate, learningRateSchedule, NAMES, values);
     }
 
     /** A builder starting from the defaults. */
@@ -59,28 +57,16 @@ public final class Signum extends UpdateRuleUpdater {
 
     @Override
     protected UpdateRule createRule() {
-        return new SignumRule(beta);
-    }
-
-    @Override
-    protected String[] hyperparameterNames() {
-        return new String[]{"beta"};
-    }
-
-    @Override
-    protected double[] hyperparameterValues() {
-        return new double[]{beta};
+        return new SignumRule(hyperparameter("beta"));
     }
 
     public double getBeta() {
-        return beta;
+        return hyperparameter("beta");
     }
 
     /** Sets the averaging coefficient β of the gradient moving average, in [0, 1). */
     public void setBeta(double beta) {
-        double old = this.beta;
-        this.beta = beta;
-        revertUnlessValid(() -> this.beta = old);
+        setHyperparameter("beta", beta);
     }
 
     @Override
@@ -90,21 +76,19 @@ public final class Signum extends UpdateRuleUpdater {
 
     /** Builder for {@link Signum}. */
     public static final class Builder extends UpdateRuleUpdater.Builder<Builder> {
-        private double beta = DEFAULT_BETA;
-
+    
         private Builder() {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, NAMES, DEFAULT_BETA);
         }
 
         /** The averaging coefficient β of the gradient moving average, in [0, 1). */
         public Builder beta(double beta) {
-            this.beta = beta;
-            return this;
+            return set("beta", beta);
         }
 
         /** The configuration; validates every hyperparameter. */
         public Signum build() {
-            return new Signum(learningRate, learningRateSchedule, beta);
+            return new Signum(learningRate, learningRateSchedule, values());
         }
     }
 }

@@ -1,17 +1,22 @@
 package io.github.descent4j.dl4j.updater;
 
 import io.github.descent4j.core.Check;
+import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.UpdateRule;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonAnyGetter;
+import org.nd4j.shade.jackson.annotation.JsonAnySetter;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonInclude;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The Deeplearning4j updater configuration shared by every descent4j algorithm: it names one
@@ -27,46 +32,98 @@ import java.util.Objects;
  *       one block and runs one {@link GradientUpdater} over it, so for the global-norm algorithms
  *       ({@link NormalizedSGD}, {@link AdaGradNorm}) "global" means "over the block": the whole network when
  *       the updater is configured once on the {@code NeuralNetConfiguration.Builder}.</li>
- *   <li>JSON: fields only, with the {@code @class} property DL4J's {@code IUpdater} declares, so a
- *       configuration round-trips through {@code MultiLayerConfiguration.toJson()/fromJson()} without any
- *       registration.</li>
+ *   <li>JSON: the {@code @class} property DL4J's {@code IUpdater} declares, {@code learningRate}, the
+ *       {@code learningRateSchedule} when set, and one number per hyperparameter under its name, so a
+ *       configuration round-trips through {@code MultiLayerConfiguration.toJson()/fromJson()} (and YAML)
+ *       without any registration.</li>
  *   <li>All optimiser state, including the step counter and scalar state such as AdaGrad-Norm's b², lives
  *       in the updater state view array (see {@link UpdateRuleGradientUpdater} for the layout), so
  *       {@code ModelSerializer} saves and restores it completely.</li>
  * </ul>
+ * This class holds the hyperparameters other than the learning rate by name ({@link #hyperparameter},
+ * {@link #setHyperparameter}) for JSON, equality, {@code toString} and validation; a configuration declares
+ * their names and defaults, a builder and its rule. What remains per configuration (a getter, a setter and a
+ * builder method per hyperparameter) is the bean API DL4J's own Lombok-generated updaters offer, which plain
+ * Java cannot derive from the names.
+ * <p>
  * Hyperparameters are validated when a configuration is built or changed, and again when it is
  * instantiated (a configuration read from hand-edited JSON is checked there), with an
  * {@link io.github.descent4j.core.InvalidHyperparameterException} naming the parameter.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public abstract class UpdateRuleUpdater implements IUpdater {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Constant learning rate, > 0; ignored when {@link #learningRateSchedule} is set. */
     protected double learningRate;
 
     /** Learning-rate schedule over (iteration, epoch), or null for the constant {@link #learningRate}. */
+    @JsonProperty("learningRateSchedule")
     protected ISchedule learningRateSchedule;
 
-    protected UpdateRuleUpdater(double learningRate, ISchedule learningRateSchedule) {
+    /** The names of the other hyperparameters, fixed per class; {@link #values} in the same order. */
+    private final String[] names;
+    private double[] values;
+
+    /**
+     * A configuration; validates every hyperparameter.
+     *
+     * @param names the hyperparameters other than the learning rate, as they appear in JSON and {@code toString}
+     * @param values their values, in the order of {@code names}
+     * @throws io.github.descent4j.core.InvalidHyperparameterException naming the offending hyperparameter
+     */
+    protected UpdateRuleUpdater(double learningRate, ISchedule learningRateSchedule, String[] names, double... values) {
+        if (names.length != values.length) {
+            throw new IllegalArgumentException(names.length + " hyperparameter names but " + values.length + " values");
+        }
         this.learningRate = learningRate;
         this.learningRateSchedule = learningRateSchedule;
+        this.names = names.clone();
+        this.values = values.clone();
+        validate();
     }
 
     /**
-     * Builds the rule from the configured hyperparameters; the rule's constructor validates them.
+     * Builds the rule from the configured hyperparameters ({@link #hyperparameter}); the rule's constructor
+     * validates them.
      *
      * @throws io.github.descent4j.core.InvalidHyperparameterException naming the offending field
      */
     protected abstract UpdateRule createRule();
 
-    /** Hyperparameter names other than the learning rate, in the order of {@link #hyperparameterValues()}. */
-    protected abstract String[] hyperparameterNames();
+    /**
+     * The value of hyperparameter {@code name}.
+     *
+     * @throws IllegalArgumentException when this configuration has no such hyperparameter
+     */
+    protected final double hyperparameter(String name) {
+        return values[indexOf(name)];
+    }
 
-    /** Hyperparameter values other than the learning rate; used by equals, hashCode and toString. */
-    protected abstract double[] hyperparameterValues();
+    /** Sets hyperparameter {@code name} and re-validates, keeping the old value if the new one is invalid. */
+    protected final void setHyperparameter(String name, double value) {
+        int i = indexOf(name);
+        double old = values[i];
+        values[i] = value;
+        try {
+            validate();
+        } catch (RuntimeException e) {
+            values[i] = old;
+            throw e;
+        }
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(getClass().getSimpleName() + " has no hyperparameter '" + name
+                + "'; it has learningRate and " + Arrays.toString(names));
+    }
 
     /** Validates every hyperparameter; called by constructors, setters and {@link #instantiate}. */
     protected final UpdateRule validate() {
@@ -82,13 +139,47 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         return rule;
     }
 
-    /** Re-validates after a setter changed a field, restoring the old value if the new one is invalid. */
-    protected final void revertUnlessValid(Runnable revert) {
-        try {
-            validate();
-        } catch (RuntimeException e) {
-            revert.run();
-            throw e;
+    /**
+     * The numbers of the JSON form, in the alphabetical order of DL4J's mapper (which does not sort a map
+     * property among the others): so a configuration without a schedule writes the same text as when these
+     * were fields.
+     */
+    @JsonAnyGetter
+    private Map<String, Object> numbersForJson() {
+        Map<String, Object> out = new TreeMap<>();
+        out.put("learningRate", learningRate);
+        for (int i = 0; i < names.length; i++) {
+            out.put(names[i], values[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Reads one number of the JSON form. Values are checked at {@link #instantiate}, as for hand-edited JSON;
+     * unknown names are ignored, as DL4J's mapper ignores unknown properties.
+     */
+    @JsonAnySetter
+    private void numberFromJson(String name, Object value) {
+        double v;
+        if (value instanceof Number number) {
+            v = number.doubleValue();
+        } else if (value instanceof String text) {
+            try {
+                v = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new InvalidHyperparameterException(name, name + " must be a number, got '" + text + "'");
+            }
+        } else {
+            throw new InvalidHyperparameterException(name, name + " must be a number, got " + value);
+        }
+        if (name.equals("learningRate")) {
+            learningRate = v;
+            return;
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                values[i] = v;
+            }
         }
     }
 
@@ -156,6 +247,7 @@ public abstract class UpdateRuleUpdater implements IUpdater {
     public UpdateRuleUpdater clone() {
         try {
             UpdateRuleUpdater copy = (UpdateRuleUpdater) super.clone();
+            copy.values = values.clone();
             copy.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
             return copy;
         } catch (CloneNotSupportedException e) {
@@ -174,13 +266,13 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         UpdateRuleUpdater other = (UpdateRuleUpdater) o;
         return Double.compare(learningRate, other.learningRate) == 0
                 && Objects.equals(learningRateSchedule, other.learningRateSchedule)
-                && Arrays.equals(hyperparameterValues(), other.hyperparameterValues());
+                && Arrays.equals(values, other.values);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(getClass().getName(), learningRate, learningRateSchedule) * 31
-                + Arrays.hashCode(hyperparameterValues());
+                + Arrays.hashCode(values);
     }
 
     @Override
@@ -189,8 +281,6 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         if (learningRateSchedule != null) {
             s.append(",learningRateSchedule=").append(learningRateSchedule);
         }
-        String[] names = hyperparameterNames();
-        double[] values = hyperparameterValues();
         for (int i = 0; i < names.length; i++) {
             s.append(',').append(names[i]).append('=').append(values[i]);
         }
@@ -198,7 +288,8 @@ public abstract class UpdateRuleUpdater implements IUpdater {
     }
 
     /**
-     * Builder base: the learning rate and its schedule, common to every algorithm.
+     * Builder base: the learning rate and its schedule, common to every algorithm, and the other
+     * hyperparameters by name, starting from the configuration's defaults.
      *
      * @param <B> the concrete builder
      */
@@ -206,9 +297,13 @@ public abstract class UpdateRuleUpdater implements IUpdater {
     public abstract static class Builder<B extends Builder<B>> {
         protected double learningRate;
         protected ISchedule learningRateSchedule;
+        private final String[] names;
+        private final double[] values;
 
-        protected Builder(double defaultLearningRate) {
+        protected Builder(double defaultLearningRate, String[] names, double... defaults) {
             this.learningRate = defaultLearningRate;
+            this.names = names;
+            this.values = defaults.clone();
         }
 
         /** Constant learning rate, > 0. */
@@ -221,6 +316,22 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         public B learningRateSchedule(ISchedule learningRateSchedule) {
             this.learningRateSchedule = learningRateSchedule;
             return (B) this;
+        }
+
+        /** Sets hyperparameter {@code name} (checked by {@code build()}). */
+        protected final B set(String name, double value) {
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(name)) {
+                    values[i] = value;
+                    return (B) this;
+                }
+            }
+            throw new IllegalArgumentException("no hyperparameter '" + name + "' in " + Arrays.toString(names));
+        }
+
+        /** The hyperparameters set so far, in the order of the names. */
+        protected final double[] values() {
+            return values.clone();
         }
     }
 }

@@ -21,14 +21,14 @@ class Dl4jSpdParallelTest {
 
     @AfterEach
     void restoreLanes() {
-        SelectiveProjectionDecay.forcedLanes = 0;
+        ParallelParts.forcedLanes = 0;
     }
 
     @Test
     void longArraysGiveTheSameBitsOnOneAndTwoLanes() {
-        System.out.println("Dl4jSpdParallelTest: lanes in production here: " + SelectiveProjectionDecay.lanes());
-        long[] lengths = {SelectiveProjectionDecay.PARALLEL_MIN, SelectiveProjectionDecay.PARALLEL_MIN + 12_345,
-                5L * SelectiveProjectionDecay.PART + 7, SelectiveProjectionDecay.PARALLEL_MIN - 1};
+        System.out.println("Dl4jSpdParallelTest: lanes in production here: " + ParallelParts.lanes());
+        long[] lengths = {ParallelParts.PARALLEL_MIN, ParallelParts.PARALLEL_MIN + 12_345,
+                5L * ParallelParts.PART + 7, ParallelParts.PARALLEL_MIN - 1};
         int runs = 0;
         for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
             for (long n : lengths) {
@@ -86,7 +86,7 @@ class Dl4jSpdParallelTest {
     }
 
     private static double[] step(DataType type, int n, boolean zeroAnchor, int lanes) {
-        SelectiveProjectionDecay.forcedLanes = lanes;
+        ParallelParts.forcedLanes = lanes;
         Inputs in = inputs(type, n);
         INDArray params = Nd4j.createFromArray(in.params()).castTo(type).reshape(1, n);
         INDArray gradient = Nd4j.createFromArray(in.gradient()).castTo(type).reshape(1, n);

@@ -48,8 +48,10 @@ class ProjectionSumsTest {
 
             double[] sumsF = {0.25, 0.5};   // the norms add to what is there
             double[] sumsD = {0.25, 0.5};
-            ProjectionSums.offsetNorms(offsetsF, TO, u, n, sumsF);
-            ProjectionSums.offsetNorms(offsetsD, TO, uD, n, sumsD);
+            sumsF[0] += ProjectionSums.offsetSquaredNorm(offsetsF, TO, n);
+            sumsF[1] += ProjectionSums.proposedSquaredNorm(offsetsF, TO, u, n);
+            sumsD[0] += ProjectionSums.offsetSquaredNorm(offsetsD, TO, n);
+            sumsD[1] += ProjectionSums.proposedSquaredNorm(offsetsD, TO, uD, n);
             assertThat(sumsF).as("n=%d: float norms vs double norms", n).containsExactly(sumsD);
 
             double expectedDot = 0;

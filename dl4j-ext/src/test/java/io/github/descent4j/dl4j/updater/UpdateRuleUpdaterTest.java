@@ -7,10 +7,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +58,41 @@ class UpdateRuleUpdaterTest {
         assertThat(a.getBeta1()).isEqualTo(0.8);
         assertThat(a.toString()).isEqualTo("Lion(learningRate=0.001,beta1=0.8,beta2=0.99)");
         assertThat(new SignSGD(0.1).hasLearningRate()).isTrue();
+    }
+
+    /**
+     * The JSON text of every configuration, exactly as it was when each hyperparameter was a field of its
+     * class (DL4J's mapper sorts properties by name), is read back to an equal configuration; without a
+     * schedule the text written is still the same (with one, the schedule now precedes the numbers).
+     */
+    @Test
+    void theJsonOfTheFieldBasedConfigurationsStillReadsAndIsStillWritten() throws Exception {
+        ObjectMapper mapper = NeuralNetConfiguration.mapper();
+        String p = "{\"@class\":\"io.github.descent4j.dl4j.updater.";
+        Map<IUpdater, String> previous = new LinkedHashMap<>();
+        previous.put(new SignSGD(), p + "SignSGD\",\"learningRate\":0.001,\"momentum\":0.0}");
+        previous.put(new SignSGD(0.01, 0.5), p + "SignSGD\",\"learningRate\":0.01,\"momentum\":0.5}");
+        previous.put(Signum.builder().beta(0.8).learningRate(0.2).build(), p + "Signum\",\"beta\":0.8,\"learningRate\":0.2}");
+        previous.put(new Lion(), p + "Lion\",\"beta1\":0.9,\"beta2\":0.99,\"learningRate\":1.0E-4}");
+        previous.put(new NormalizedSGD(0.3, 0.7), p + "NormalizedSGD\",\"learningRate\":0.3,\"momentum\":0.7}");
+        previous.put(new AdaGradNorm(), p + "AdaGradNorm\",\"b0\":0.01,\"learningRate\":1.0}");
+        previous.put(AdaGradNorm.builder().b0(0.5).build(), p + "AdaGradNorm\",\"b0\":0.5,\"learningRate\":1.0}");
+        int cases = 0;
+        for (Map.Entry<IUpdater, String> e : previous.entrySet()) {
+            assertThat(mapper.writeValueAsString(e.getKey()).replaceAll("\\s", "")).as("JSON of %s", e.getKey())
+                    .isEqualTo(e.getValue());
+            assertThat(mapper.readValue(e.getValue(), IUpdater.class)).as("%s read back", e.getValue()).isEqualTo(e.getKey());
+            cases++;
+        }
+        String lion = p + "Lion\",\"beta1\":0.8,\"beta2\":0.95,\"learningRate\":1.0E-4,\"learningRateSchedule\":"
+                + "{\"@class\":\"org.nd4j.linalg.schedule.ExponentialSchedule\",\"gamma\":0.9,\"initialValue\":0.1,\"scheduleType\":\"ITERATION\"}}";
+        Lion scheduled = Lion.builder().beta1(0.8).beta2(0.95)
+                .learningRateSchedule(new ExponentialSchedule(ScheduleType.ITERATION, 0.1, 0.9)).build();
+        IUpdater read = mapper.readValue(lion, IUpdater.class);
+        assertThat(read).isEqualTo(scheduled);
+        assertThat(read.getLearningRate(3, 0)).isEqualTo(0.1 * Math.pow(0.9, 3));
+        assertThat(mapper.readValue(mapper.writeValueAsString(scheduled), IUpdater.class)).isEqualTo(scheduled);
+        assertThat(cases).isEqualTo(7);
     }
 
     @Test
