@@ -58,7 +58,7 @@ class Dl4jSpdGoldenConformanceTest {
     private static final double FLOAT_TOLERANCE = 1e-5;
 
     /** The format's other gradient-sequence algorithms, which the updater and Tribuo harnesses replay. */
-    private static final Set<String> OTHER_ALGORITHMS = Set.of("SGD", "AdaGrad", "Adam", "AdamW", "SignSGD", "NormalizedSGD",
+    private static final Set<String> OTHER_ALGORITHMS = Set.of("ClipByGlobalNorm", "SGD", "AdaGrad", "Adam", "AdamW", "SignSGD", "NormalizedSGD",
             "Signum", "Lion", "AdaGradNorm");
 
     /** The AdamSPD cases of {@code dir}; fails on an unknown algorithm or when there is none. */

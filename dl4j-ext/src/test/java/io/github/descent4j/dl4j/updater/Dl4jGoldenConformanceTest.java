@@ -55,7 +55,8 @@ class Dl4jGoldenConformanceTest {
      * which {@code Dl4jSpdGoldenConformanceTest} replays.
      */
     static final Map<String, String> ELSEWHERE = Map.of("SGD", "a DL4J baseline", "AdaGrad", "a DL4J baseline",
-            "AdamSPD", "replayed by Dl4jSpdGoldenConformanceTest");
+            "AdamSPD", "replayed by Dl4jSpdGoldenConformanceTest",
+            "ClipByGlobalNorm", "a listener over the network: replayed by Dl4jNetworkGoldenConformanceTest");
 
     @Test
     void everyCaseMatchesInDoublePrecision() {
