@@ -46,6 +46,19 @@ public final class FlatOptimiser implements Optimiser {
         return scalars;
     }
 
+    /**
+     * Sets the momentum (Adam's β₁) of the following steps, as a momentum schedule does; NaN returns to the rule's
+     * configured value.
+     *
+     * @throws IllegalStateException when the rule has no schedulable momentum
+     */
+    public void setMomentum(double momentum) {
+        if (!Double.isNaN(momentum) && !rule.acceptsMomentumSchedule()) {
+            throw new IllegalStateException(rule + " has no momentum a schedule can drive");
+        }
+        context.momentum = momentum;
+    }
+
     /** Number of steps taken. */
     @Override
     public long steps() {

@@ -20,6 +20,12 @@ public final class StepContext {
     public long step;
     /** Squared L2 norm of the whole gradient (all tensors), when the rule asked for it; otherwise NaN. */
     public double gradientSquaredNorm = Double.NaN;
+    /**
+     * The momentum (β₁ for Adam) a momentum schedule sets for this step, or NaN for the rule's configured value. Only
+     * rules whose {@link UpdateRule#acceptsMomentumSchedule()} is true read it (torch's {@code OneCycleLR} with
+     * {@code cycle_momentum}).
+     */
+    public double momentum = Double.NaN;
     /** Rule-specific per-step coefficients computed in {@link UpdateRule#beginStep}. */
     public final double[] coefficients = new double[4];
 

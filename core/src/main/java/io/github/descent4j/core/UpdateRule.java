@@ -41,6 +41,14 @@ public abstract class UpdateRule {
         return false;
     }
 
+    /**
+     * Whether the rule reads a scheduled momentum from {@link StepContext#momentum} (NaN there means its configured
+     * value): Adam's β₁ and heavy-ball momentum do.
+     */
+    public boolean acceptsMomentumSchedule() {
+        return false;
+    }
+
     /** Whether {@link #apply} reads the current parameters (decoupled weight decay). */
     public boolean readsParameters() {
         return false;

@@ -21,6 +21,8 @@ public final class GoldenCase {
     public static final String GRADIENT_SEQUENCE = "gradient-sequence";
     /** The gradient-sequence algorithm of clipping by global norm in front of a base optimiser ({@link #baseCase()}). */
     public static final String CLIP_BY_GLOBAL_NORM = "ClipByGlobalNorm";
+    /** The kind of learning-rate (and momentum) schedule cases. */
+    public static final String SCHEDULE = "schedule";
 
     private final Path file;
     private final JsonNode json;
@@ -137,6 +139,25 @@ public final class GoldenCase {
         copy.put("algorithm", hyper.path("base").asText());
         copy.set("hyperparameters", hyper.path("baseHyperparameters").deepCopy());
         return new GoldenCase(file, copy);
+    }
+
+    /**
+     * A top-level number array of the case, e.g. a {@code schedule} case's {@code learningRates} or {@code momenta}.
+     *
+     * @throws IllegalArgumentException when absent
+     */
+    public double[] series(String field) {
+        JsonNode node = json.path(field);
+        if (!node.isArray()) {
+            throw new IllegalArgumentException(name() + ": no array '" + field + "'");
+        }
+        return toDoubleArray(node);
+    }
+
+    /** A text hyperparameter, or {@code fallback} when absent. */
+    public String text(String name, String fallback) {
+        JsonNode node = json.path("hyperparameters").path(name);
+        return node.isTextual() ? node.asText() : fallback;
     }
 
     /** {@code steps[t].globalNormBeforeClip} of a {@link #CLIP_BY_GLOBAL_NORM} case, one per step. */

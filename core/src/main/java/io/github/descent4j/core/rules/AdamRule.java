@@ -46,9 +46,17 @@ public final class AdamRule extends UpdateRule {
         return weightDecay != 0;
     }
 
+    /** A scheduled β₁ (one-cycle) replaces the configured one for the step, bias correction included, as in torch. */
+    @Override
+    public boolean acceptsMomentumSchedule() {
+        return true;
+    }
+
     @Override
     public void beginStep(double[] scalars, StepContext c) {
         long t = c.step;
+        double beta1 = Double.isNaN(c.momentum) ? this.beta1 : Check.unitInterval("beta1", c.momentum);
+        c.coefficients[2] = beta1;
         double biasCorrection1 = 1.0 - Math.pow(beta1, t);
         double biasCorrection2 = 1.0 - Math.pow(beta2, t);
         c.coefficients[0] = c.learningRate / biasCorrection1;   // step size
@@ -61,36 +69,38 @@ public final class AdamRule extends UpdateRule {
         final double s = c.sign;
         final double stepSize = c.coefficients[0];
         final double inverseSqrtBiasCorrection2 = c.coefficients[1];
+        final double beta1 = c.coefficients[2];
         final double decay = c.learningRate * weightDecay;
         final double[] m = buffers[0];
         final double[] v = buffers[1];
         if (index == null && base == 0 && decay == 0) {
             for (int k = from; k < to; k++) {   // same index in every array: vectorisable
-                in[k] = s * element(m, v, k, s * in[k], stepSize, inverseSqrtBiasCorrection2);
+                in[k] = s * element(m, v, k, s * in[k], stepSize, inverseSqrtBiasCorrection2, beta1);
             }
         } else if (index == null && base == 0) {
             for (int k = from; k < to; k++) {
-                in[k] = s * (element(m, v, k, s * in[k], stepSize, inverseSqrtBiasCorrection2) + decay * params[k]);
+                in[k] = s * (element(m, v, k, s * in[k], stepSize, inverseSqrtBiasCorrection2, beta1) + decay * params[k]);
             }
         } else if (index == null && decay == 0) {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2);
+                in[k] = s * element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2, beta1);
             }
         } else if (index == null) {
             for (int k = from; k < to; k++) {
-                in[k] = s * (element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2) + decay * params[k]);
+                in[k] = s * (element(m, v, base + k, s * in[k], stepSize, inverseSqrtBiasCorrection2, beta1) + decay * params[k]);
             }
         } else {
             for (int k = from; k < to; k++) {
                 int j = index[k];
-                double step = element(m, v, base + j, s * in[k], stepSize, inverseSqrtBiasCorrection2);
+                double step = element(m, v, base + j, s * in[k], stepSize, inverseSqrtBiasCorrection2, beta1);
                 in[k] = s * (decay == 0 ? step : step + decay * params[j]);
             }
         }
     }
 
     /** Advances both moments at {@code at} and returns the Adam step (without decay). */
-    private double element(double[] m, double[] v, int at, double g, double stepSize, double inverseSqrtBiasCorrection2) {
+    private double element(double[] m, double[] v, int at, double g, double stepSize, double inverseSqrtBiasCorrection2,
+                           double beta1) {
         double mk = beta1 * m[at] + (1.0 - beta1) * g;
         double vk = beta2 * v[at] + (1.0 - beta2) * g * g;
         m[at] = mk;

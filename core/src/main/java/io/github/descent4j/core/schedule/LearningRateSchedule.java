@@ -5,7 +5,9 @@ package io.github.descent4j.core.schedule;
  * {@link io.github.descent4j.core.StepContext#step} of that step) is {@code learningRate * factor(t)}.
  * <p>
  * Schedules that can be written in a configuration file override {@link #spec()} with their text form,
- * which {@link #parse} reads back; {@link #constant()} is {@code constant()}.
+ * which {@link #parse} reads back; {@link #constant()} is {@code constant()}. The named schedules are
+ * {@link WarmupCosineSchedule}, {@link WarmupStableDecaySchedule} and {@link OneCycleSchedule} (which also schedules
+ * the momentum).
  */
 @FunctionalInterface
 public interface LearningRateSchedule {
@@ -31,13 +33,9 @@ public interface LearningRateSchedule {
     /**
      * Reads a schedule's text form.
      *
-     * @throws IllegalArgumentException naming the unknown schedule
+     * @throws IllegalArgumentException naming the unknown schedule or the offending parameter
      */
     static LearningRateSchedule parse(String spec) {
-        String s = spec.replace(" ", "");
-        if (s.equals(ConstantSchedule.INSTANCE.spec())) {
-            return ConstantSchedule.INSTANCE;
-        }
-        throw new IllegalArgumentException("unknown learning-rate schedule '" + spec.trim() + "'; known: constant()");
+        return ScheduleSpec.parse(spec);
     }
 }

@@ -39,8 +39,16 @@ public final class HeavyBallMomentum extends Transform {
         return momentum == 0 ? 0 : 1;
     }
 
+    /** With momentum > 0 configured (so it keeps a buffer), a scheduled momentum replaces it for the step. */
     @Override
-    public void beginStep(double[] scalars, StepContext context) {}
+    public boolean acceptsMomentumSchedule() {
+        return momentum != 0;
+    }
+
+    @Override
+    public void beginStep(double[] scalars, StepContext context) {
+        context.coefficients[0] = Double.isNaN(context.momentum) ? momentum : Check.unitInterval("momentum", context.momentum);
+    }
 
     @Override
     public void apply(StepContext c, double[] in, int[] index, int from, int to,
@@ -49,26 +57,27 @@ public final class HeavyBallMomentum extends Transform {
             return;   // buf = u, and out = buf (or u + 0 * buf): the identity
         }
         final double s = c.sign;
+        final double mu = c.coefficients[0];
         final double[] buf = buffers[0];
         if (index == null && base == 0) {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(buf, k, s * in[k]);   // same index in both arrays: vectorisable
+                in[k] = s * element(buf, k, s * in[k], mu);   // same index in both arrays: vectorisable
             }
         } else if (index == null) {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(buf, base + k, s * in[k]);
+                in[k] = s * element(buf, base + k, s * in[k], mu);
             }
         } else {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(buf, base + index[k], s * in[k]);
+                in[k] = s * element(buf, base + index[k], s * in[k], mu);
             }
         }
     }
 
-    private double element(double[] buf, int at, double u) {
-        double b = momentum * buf[at] + u;
+    private double element(double[] buf, int at, double u, double mu) {
+        double b = mu * buf[at] + u;
         buf[at] = b;
-        return nesterov ? u + momentum * b : b;
+        return nesterov ? u + mu * b : b;
     }
 
     @Override

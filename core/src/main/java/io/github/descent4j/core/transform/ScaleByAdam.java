@@ -39,7 +39,14 @@ public final class ScaleByAdam extends Transform {
     }
 
     @Override
+    public boolean acceptsMomentumSchedule() {
+        return true;
+    }
+
+    @Override
     public void beginStep(double[] scalars, StepContext c) {
+        double beta1 = Double.isNaN(c.momentum) ? this.beta1 : Check.unitInterval("beta1", c.momentum);
+        c.coefficients[2] = beta1;
         c.coefficients[0] = 1.0 / (1.0 - Math.pow(beta1, c.step));
         c.coefficients[1] = 1.0 / Math.sqrt(1.0 - Math.pow(beta2, c.step));   // multiplied, not divided, per element
     }
@@ -50,24 +57,25 @@ public final class ScaleByAdam extends Transform {
         final double s = c.sign;
         final double inverseBiasCorrection1 = c.coefficients[0];
         final double inverseSqrtBiasCorrection2 = c.coefficients[1];
+        final double beta1 = c.coefficients[2];
         final double[] m = buffers[0];
         final double[] v = buffers[1];
         if (index == null && base == 0) {
             for (int k = from; k < to; k++) {   // same index in every array: vectorisable
-                in[k] = s * element(m, v, k, s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2);
+                in[k] = s * element(m, v, k, s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2, beta1);
             }
         } else if (index == null) {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(m, v, base + k, s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2);
+                in[k] = s * element(m, v, base + k, s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2, beta1);
             }
         } else {
             for (int k = from; k < to; k++) {
-                in[k] = s * element(m, v, base + index[k], s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2);
+                in[k] = s * element(m, v, base + index[k], s * in[k], inverseBiasCorrection1, inverseSqrtBiasCorrection2, beta1);
             }
         }
     }
 
-    private double element(double[] m, double[] v, int at, double u, double inverseBc1, double inverseSqrtBc2) {
+    private double element(double[] m, double[] v, int at, double u, double inverseBc1, double inverseSqrtBc2, double beta1) {
         double mk = beta1 * m[at] + (1.0 - beta1) * u;
         double vk = beta2 * v[at] + (1.0 - beta2) * u * u;
         m[at] = mk;

@@ -160,6 +160,17 @@ public final class TransformChain extends UpdateRule {
         return readsParameters;
     }
 
+    /** Whether any part reads a scheduled momentum (every such part gets it). */
+    @Override
+    public boolean acceptsMomentumSchedule() {
+        for (UpdateRule part : parts) {
+            if (part.acceptsMomentumSchedule()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void beginStep(double[] scalars, StepContext context) {
         for (int i = 0; i < parts.length; i++) {
@@ -168,6 +179,7 @@ public final class TransformChain extends UpdateRule {
             own.learningRate = context.learningRate;
             own.step = context.step;
             own.gradientSquaredNorm = i == 0 ? context.gradientSquaredNorm : Double.NaN;
+            own.momentum = context.momentum;
             int n = parts[i].scalarCount();
             if (n == 0) {
                 parts[i].beginStep(NO_SCALARS, own);
