@@ -92,7 +92,7 @@ public final class AdaGradNorm extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public AdaGradNorm build() {
-            return new AdaGradNorm(learningRate, learningRateSchedule, values());
+            return withMomentum(new AdaGradNorm(learningRate, learningRateSchedule, values()));
         }
     }
 }

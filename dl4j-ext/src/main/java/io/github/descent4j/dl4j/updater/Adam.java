@@ -127,7 +127,7 @@ public final class Adam extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public Adam build() {
-            return new Adam(learningRate, learningRateSchedule, values());
+            return withMomentum(new Adam(learningRate, learningRateSchedule, values()));
         }
     }
 }

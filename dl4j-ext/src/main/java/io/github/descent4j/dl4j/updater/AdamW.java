@@ -239,7 +239,7 @@ public final class AdamW extends UpdateRuleUpdater {
 
         /** The configuration (not yet installed); validates every hyperparameter. */
         public AdamW build() {
-            return new AdamW(learningRate, learningRateSchedule, values());
+            return withMomentum(new AdamW(learningRate, learningRateSchedule, values()));
         }
     }
 }

@@ -116,7 +116,7 @@ public final class Lion extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public Lion build() {
-            return new Lion(learningRate, learningRateSchedule, values());
+            return withMomentum(new Lion(learningRate, learningRateSchedule, values()));
         }
     }
 }

@@ -94,7 +94,7 @@ public final class NormalizedSGD extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public NormalizedSGD build() {
-            return new NormalizedSGD(learningRate, learningRateSchedule, values());
+            return withMomentum(new NormalizedSGD(learningRate, learningRateSchedule, values()));
         }
     }
 }

@@ -90,7 +90,7 @@ public final class SignSGD extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public SignSGD build() {
-            return new SignSGD(learningRate, learningRateSchedule, values());
+            return withMomentum(new SignSGD(learningRate, learningRateSchedule, values()));
         }
     }
 }

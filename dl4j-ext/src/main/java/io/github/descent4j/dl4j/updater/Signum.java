@@ -88,7 +88,7 @@ public final class Signum extends UpdateRuleUpdater {
 
         /** The configuration; validates every hyperparameter. */
         public Signum build() {
-            return new Signum(learningRate, learningRateSchedule, values());
+            return withMomentum(new Signum(learningRate, learningRateSchedule, values()));
         }
     }
 }

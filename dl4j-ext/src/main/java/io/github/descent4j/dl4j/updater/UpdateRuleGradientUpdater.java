@@ -60,6 +60,8 @@ public final class UpdateRuleGradientUpdater implements GradientUpdater<UpdateRu
     private final int scalarCount;
     private final int headerLength;
     private final StepContext context = new StepContext();
+    /** The scheduled momentum of the current step (NaN: the rule's own). */
+    private double momentum = Double.NaN;
     private final double[] scalars;
     private final double[] gradientChunk = new double[CHUNK];
     private final double[][] bufferChunks;
@@ -150,6 +152,7 @@ public final class UpdateRuleGradientUpdater implements GradientUpdater<UpdateRu
         resolveBlockLength(n);
         double learningRate = config.getLearningRate(iteration, epoch);
         Check.nonNegative("learningRate", learningRate);
+        momentum = config.momentumAt(iteration, epoch);
         Staging g = Staging.of(gradient, floatScratch);
         Staging s = Staging.of(view, floatScratch);
         if (g != null && s != null) {
@@ -183,6 +186,7 @@ public final class UpdateRuleGradientUpdater implements GradientUpdater<UpdateRu
         context.sign = 1.0;   // DL4J passes the loss gradient and subtracts the result
         context.learningRate = learningRate;
         context.step = steps;
+        context.momentum = momentum;
         context.gradientSquaredNorm = rule.usesGlobalGradientNorm() ? squaredNorm : Double.NaN;
         rule.beginStep(scalars, context);
         writeHeaderValue(stateArray, 0, steps);

@@ -63,6 +63,13 @@ public abstract class UpdateRuleUpdater implements IUpdater {
     @JsonProperty("learningRateSchedule")
     protected ISchedule learningRateSchedule;
 
+    /**
+     * Momentum (Adam's β₁) schedule over (iteration, epoch), or null for the configured value; only for rules that
+     * accept one ({@link UpdateRule#acceptsMomentumSchedule()}), e.g. a one-cycle schedule's momentum.
+     */
+    @JsonProperty("momentumSchedule")
+    protected ISchedule momentumSchedule;
+
     /** The names of the other hyperparameters, fixed per class; {@link #values} in the same order. */
     private final String[] names;
     private double[] values;
@@ -131,6 +138,10 @@ public abstract class UpdateRuleUpdater implements IUpdater {
             Check.positive("learningRate", learningRate);
         }
         UpdateRule rule = createRule();
+        if (momentumSchedule != null && !rule.acceptsMomentumSchedule()) {
+            throw new InvalidHyperparameterException("momentumSchedule", getClass().getSimpleName()
+                    + " has no momentum a schedule can drive (Adam's β₁ and heavy-ball momentum can); remove momentumSchedule");
+        }
         if (rule.readsParameters()) {
             // A GradientUpdater sees only the gradient: decoupled decay belongs to DL4J's WeightDecay.
             throw new IllegalStateException(getClass().getSimpleName() + ": rule " + rule.getClass().getSimpleName()
@@ -223,6 +234,32 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         this.learningRateSchedule = lrSchedule;
     }
 
+    /** The scheduled momentum of this iteration and epoch, or NaN without a momentum schedule. */
+    double momentumAt(int iteration, int epoch) {
+        return momentumSchedule == null ? Double.NaN : momentumSchedule.valueAt(iteration, epoch);
+    }
+
+    /** The momentum schedule, or null. */
+    public ISchedule getMomentumSchedule() {
+        return momentumSchedule;
+    }
+
+    /**
+     * Sets the momentum (Adam's β₁) schedule; null returns to the configured value.
+     *
+     * @throws InvalidHyperparameterException when this algorithm has no schedulable momentum
+     */
+    public void setMomentumSchedule(ISchedule momentumSchedule) {
+        ISchedule old = this.momentumSchedule;
+        this.momentumSchedule = momentumSchedule;
+        try {
+            validate();
+        } catch (RuntimeException e) {
+            this.momentumSchedule = old;
+            throw e;
+        }
+    }
+
     /** The constant learning rate (not used when a schedule is set). */
     public double getLearningRate() {
         return learningRate;
@@ -249,6 +286,7 @@ public abstract class UpdateRuleUpdater implements IUpdater {
             UpdateRuleUpdater copy = (UpdateRuleUpdater) super.clone();
             copy.values = values.clone();
             copy.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
+            copy.momentumSchedule = momentumSchedule == null ? null : momentumSchedule.clone();
             return copy;
         } catch (CloneNotSupportedException e) {
             throw new AssertionError(e);
@@ -266,12 +304,13 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         UpdateRuleUpdater other = (UpdateRuleUpdater) o;
         return Double.compare(learningRate, other.learningRate) == 0
                 && Objects.equals(learningRateSchedule, other.learningRateSchedule)
+                && Objects.equals(momentumSchedule, other.momentumSchedule)
                 && Arrays.equals(values, other.values);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(getClass().getName(), learningRate, learningRateSchedule) * 31
+        return Objects.hash(getClass().getName(), learningRate, learningRateSchedule, momentumSchedule) * 31
                 + Arrays.hashCode(values);
     }
 
@@ -280,6 +319,9 @@ public abstract class UpdateRuleUpdater implements IUpdater {
         StringBuilder s = new StringBuilder(getClass().getSimpleName()).append("(learningRate=").append(learningRate);
         if (learningRateSchedule != null) {
             s.append(",learningRateSchedule=").append(learningRateSchedule);
+        }
+        if (momentumSchedule != null) {
+            s.append(",momentumSchedule=").append(momentumSchedule);
         }
         for (int i = 0; i < names.length; i++) {
             s.append(',').append(names[i]).append('=').append(values[i]);
@@ -297,6 +339,7 @@ public abstract class UpdateRuleUpdater implements IUpdater {
     public abstract static class Builder<B extends Builder<B>> {
         protected double learningRate;
         protected ISchedule learningRateSchedule;
+        protected ISchedule momentumSchedule;
         private final String[] names;
         private final double[] values;
 
@@ -318,6 +361,12 @@ public abstract class UpdateRuleUpdater implements IUpdater {
             return (B) this;
         }
 
+        /** Momentum (Adam's β₁) schedule over (iteration, epoch), e.g. {@code oneCycle.momentum()}; checked by {@code build()}. */
+        public B momentumSchedule(ISchedule momentumSchedule) {
+            this.momentumSchedule = momentumSchedule;
+            return (B) this;
+        }
+
         /** Sets hyperparameter {@code name} (checked by {@code build()}). */
         protected final B set(String name, double value) {
             for (int i = 0; i < names.length; i++) {
@@ -327,6 +376,14 @@ public abstract class UpdateRuleUpdater implements IUpdater {
                 }
             }
             throw new IllegalArgumentException("no hyperparameter '" + name + "' in " + Arrays.toString(names));
+        }
+
+        /** Applies the builder's momentum schedule to a built configuration (validating it). */
+        protected final <U extends UpdateRuleUpdater> U withMomentum(U built) {
+            if (momentumSchedule != null) {
+                built.setMomentumSchedule(momentumSchedule);
+            }
+            return built;
         }
 
         /** The hyperparameters set so far, in the order of the names. */
