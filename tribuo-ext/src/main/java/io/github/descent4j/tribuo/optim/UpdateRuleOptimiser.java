@@ -46,6 +46,7 @@ public abstract class UpdateRuleOptimiser implements StochasticGradientOptimiser
     private Tensor[][] buffers;
     private double[] scalars;
     private long steps;
+    private double scheduledMomentum = Double.NaN;
     private final StepContext context = new StepContext();
 
     /** For OLCUT. */
@@ -78,6 +79,31 @@ public abstract class UpdateRuleOptimiser implements StochasticGradientOptimiser
         } catch (InvalidHyperparameterException e) {
             throw new PropertyException("", e.parameter(), e.getMessage());
         }
+    }
+
+    /**
+     * Whether the rule has a momentum a schedule can drive (Adam's β₁, heavy-ball momentum), see
+     * {@link #setScheduledMomentum}.
+     */
+    public boolean acceptsMomentumSchedule() {
+        if (rule == null) {
+            validate();
+        }
+        return rule.acceptsMomentumSchedule();
+    }
+
+    /**
+     * Sets the momentum (Adam's β₁) of the following steps, as a one-cycle schedule does
+     * ({@link io.github.descent4j.tribuo.schedule.ScheduledOptimiser}); NaN returns to the configured value. Not part
+     * of the configuration.
+     *
+     * @throws IllegalStateException when the rule has no schedulable momentum
+     */
+    public void setScheduledMomentum(double momentum) {
+        if (!Double.isNaN(momentum) && !acceptsMomentumSchedule()) {
+            throw new IllegalStateException(this + " has no momentum a schedule can drive");
+        }
+        scheduledMomentum = momentum;
     }
 
     /** The configured learning rate. */
@@ -131,6 +157,7 @@ public abstract class UpdateRuleOptimiser implements StochasticGradientOptimiser
         context.sign = -1.0;   // Tribuo passes −∇loss and adds the result
         context.learningRate = learningRate * weight;
         context.step = steps;
+        context.momentum = scheduledMomentum;
         context.gradientSquaredNorm = rule.usesGlobalGradientNorm() ? squaredNorm : Double.NaN;
         rule.beginStep(scalars, context);
         double[][] rowBuffers = new double[rule.bufferCount()][];

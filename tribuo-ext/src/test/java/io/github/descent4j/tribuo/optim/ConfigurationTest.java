@@ -48,9 +48,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConfigurationTest {
     private static final String CONFIG = "/io/github/descent4j/tribuo/optimisers-config.xml";
 
+    /** The optimiser components of the XML file (not the schedules they use). */
     static Stream<String> componentNames() throws Exception {
-        return xmlComponents().keySet().stream();
+        return xmlComponents().keySet().stream().filter(name -> !SCHEDULES.contains(name));
     }
+
+    private static final List<String> SCHEDULES = List.of("warmup-cosine", "wsd", "one-cycle");
 
     /** Component name → (property name → value) as written in the XML file. */
     private static Map<String, Map<String, List<String>>> xmlComponents() throws Exception {
@@ -117,7 +120,7 @@ class ConfigurationTest {
                 // a nested configurable (the base optimiser): its own hyperparameters are recorded inside it
                 assertThat(value).isInstanceOf(ConfiguredObjectProvenance.class);
                 assertThat(((ConfiguredObjectProvenance) value).getConfiguredParameters().keySet())
-                        .containsAnyOf("learningRate", "initialLearningRate");   // ours, Tribuo's
+                        .containsAnyOf("learningRate", "initialLearningRate", "totalSteps");   // ours, Tribuo's, a schedule
             }
         }
     }
@@ -150,7 +153,13 @@ class ConfigurationTest {
                 Arguments.of("clip.GlobalNormClipping", "maxNorm", "0", BASE),
                 Arguments.of("clip.GlobalNormClipping", "maxNorm", "-1", BASE),
                 Arguments.of("clip.GlobalNormClipping", "maxNorm", "NaN", BASE),
-                Arguments.of("clip.GlobalNormClipping", "maxNorm", "Infinity", BASE));
+                Arguments.of("clip.GlobalNormClipping", "maxNorm", "Infinity", BASE),
+                Arguments.of("schedule.WarmupCosineSchedule", "warmupSteps", "20", "<property name=\"totalSteps\" value=\"10\"/>"),
+                Arguments.of("schedule.WarmupCosineSchedule", "minRatio", "NaN", "<property name=\"totalSteps\" value=\"10\"/><property name=\"warmupSteps\" value=\"1\"/>"),
+                Arguments.of("schedule.WarmupStableDecaySchedule", "decayFraction", "0", "<property name=\"totalSteps\" value=\"10\"/><property name=\"warmupSteps\" value=\"1\"/>"),
+                Arguments.of("schedule.OneCycleSchedule", "pctStart", "1.5", "<property name=\"totalSteps\" value=\"10\"/>"),
+                Arguments.of("schedule.OneCycleSchedule", "maxMomentum", "1.0", "<property name=\"totalSteps\" value=\"10\"/>"),
+                Arguments.of("schedule.OneCycleSchedule", "totalSteps", "1", ""));
     }
 
     /** A base optimiser component for the wrappers' invalid settings. */
