@@ -79,7 +79,7 @@ public final class GlobalNormClipping extends BaseTrainingListener implements Se
     public void onGradientCalculation(Model model) {
         FlatNetwork network = FlatNetwork.of(model, "GlobalNormClipping");
         List<FlatNetwork.Variable> variables = network.variables();
-        double batch = Math.max(1, model.batchSize());
+        double batch = Math.max(1, FlatNetwork.minibatchSize(model));
         boolean miniBatch = model.conf().isMiniBatch();
         boolean whole = true;   // every variable trained and divided alike: one reduction over the flat view
         for (FlatNetwork.Variable v : variables) {

@@ -41,6 +41,9 @@ public final class FlatNetwork {
         }
     }
 
+    /** The minibatch size of a step applied by {@link TrainableNetwork#applyGradient}, while its listeners run. */
+    private static final ThreadLocal<Integer> STEP_BATCH_SIZE = new ThreadLocal<>();
+
     private final Model model;
     private final MultiLayerNetwork net;
     private final ComputationGraph graph;
@@ -60,6 +63,31 @@ public final class FlatNetwork {
                     + (model == null ? "null" : model.getClass().getName()));
         }
         return new FlatNetwork(model);
+    }
+
+    /**
+     * The number of examples whose gradients are in the gradient view: the network's minibatch, or, while
+     * {@link TrainableNetwork#applyGradient} runs the listeners of a step it assembled (accumulated micro-batches,
+     * adaptive batches), that step's example count, which DL4J's updater divides by.
+     */
+    public static int minibatchSize(Model model) {
+        Integer step = STEP_BATCH_SIZE.get();
+        return step != null ? step : model.batchSize();
+    }
+
+    /** Runs {@code listeners} with {@link #minibatchSize} reporting {@code batchSize}. */
+    static void withStepBatchSize(int batchSize, Runnable listeners) {
+        Integer previous = STEP_BATCH_SIZE.get();
+        STEP_BATCH_SIZE.set(batchSize);
+        try {
+            listeners.run();
+        } finally {
+            if (previous == null) {
+                STEP_BATCH_SIZE.remove();
+            } else {
+                STEP_BATCH_SIZE.set(previous);
+            }
+        }
     }
 
     Model model() {

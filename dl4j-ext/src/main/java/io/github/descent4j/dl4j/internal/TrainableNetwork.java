@@ -21,7 +21,7 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The two DL4J network types behind one interface for {@link AdaptiveBatchTrainer}: compute a raw gradient
+ * The two DL4J network types behind one interface for {@link AdaptiveBatchTrainer} and gradient accumulation: compute a raw gradient
  * on a batch without stepping, then apply a given gradient through the network's own updater, exactly as
  * DL4J's {@code StochasticGradientDescent} optimiser does inside {@code fit} (updater: division by the
  * batch size, regularisation, gradient normalisation, the update rule; then {@code params −= update},
@@ -35,11 +35,21 @@ public abstract class TrainableNetwork {
     }
 
     public static TrainableNetwork of(MultiLayerNetwork net) {
-        return new Multilayer(net);
+        return of(net, "the adaptive-batch driver");
     }
 
     public static TrainableNetwork of(ComputationGraph graph) {
-        return new Graph(graph);
+        return of(graph, "the adaptive-batch driver");
+    }
+
+    /** @param user who needs the network, for the refusals (e.g. "gradient accumulation") */
+    public static TrainableNetwork of(MultiLayerNetwork net, String user) {
+        return new Multilayer(net, user);
+    }
+
+    /** @param user who needs the network, for the refusals */
+    public static TrainableNetwork of(ComputationGraph graph, String user) {
+        return new Graph(graph, user);
     }
 
     /** Sets inputs, labels and masks, runs forward and backward; the raw gradient is in {@link #gradientView()}. */
@@ -73,9 +83,11 @@ public abstract class TrainableNetwork {
         int epoch = epochCount();
         Collection<TrainingListener> listeners = listeners();
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            for (TrainingListener listener : listeners) {
-                listener.onGradientCalculation(model);
-            }
+            FlatNetwork.withStepBatchSize(batchSize, () -> {
+                for (TrainingListener listener : listeners) {
+                    listener.onGradientCalculation(model);
+                }
+            });
         }
         update(iteration, epoch, batchSize);
         INDArray params = model.params();
@@ -124,16 +136,17 @@ public abstract class TrainableNetwork {
      * normalisation: a micro-batch's statistics differ from the batch's, and its running averages would be
      * advanced once per micro-batch) or that DL4J trains with truncated backpropagation through time.
      */
-    static void requireSeparable(String what, Iterable<Layer> layers, BackpropType backpropType) {
+    static void requireSeparable(String what, String user, Iterable<Layer> layers, BackpropType backpropType) {
         if (backpropType == BackpropType.TruncatedBPTT) {
-            throw new IllegalArgumentException(what + " uses truncated BPTT; the adaptive-batch driver needs "
-                    + "standard backpropagation");
+            throw new IllegalArgumentException(what + " uses truncated BPTT; " + user + " needs standard backpropagation "
+                    + "(a truncated pass carries recurrent state between segments, so a segment is not a separable batch)");
         }
         for (Layer layer : layers) {
             if (layer instanceof BatchNormalization) {
                 throw new IllegalArgumentException(what + " has a BatchNormalization layer ("
                         + layer.getLayerName() + "): its micro-batch gradients do not add up to the batch "
-                        + "gradient, so the adaptive-batch driver cannot estimate per-example variances");
+                        + "gradient (each is normalised by its own statistics, and the running averages would advance once "
+                        + "per micro-batch), so " + user + " cannot treat them as one batch");
             }
         }
     }
@@ -141,7 +154,7 @@ public abstract class TrainableNetwork {
     private static final class Multilayer extends TrainableNetwork {
         private final MultiLayerNetwork net;
 
-        Multilayer(MultiLayerNetwork net) {
+        Multilayer(MultiLayerNetwork net, String user) {
             super(net);
             this.net = net;
             if (net.params() == null || net.params().isEmpty()) {
@@ -151,7 +164,7 @@ public abstract class TrainableNetwork {
             for (NeuralNetConfiguration conf : net.getLayerWiseConfigurations().getConfs()) {
                 layers.add(conf.getLayer());
             }
-            requireSeparable("the MultiLayerNetwork", layers, net.getLayerWiseConfigurations().getBackpropType());
+            requireSeparable("the MultiLayerNetwork", user, layers, net.getLayerWiseConfigurations().getBackpropType());
         }
 
         @Override
@@ -211,14 +224,14 @@ public abstract class TrainableNetwork {
     private static final class Graph extends TrainableNetwork {
         private final ComputationGraph graph;
 
-        Graph(ComputationGraph graph) {
+        Graph(ComputationGraph graph, String user) {
             super(graph);
             this.graph = graph;
             if (graph.params() == null || graph.params().isEmpty()) {
                 graph.init(); // as fit does
             }
             if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
-                throw new IllegalArgumentException("the adaptive-batch driver trains a ComputationGraph from a "
+                throw new IllegalArgumentException(user + " trains a ComputationGraph from a "
                         + "DataSet, which needs exactly 1 input and 1 output; this graph has "
                         + graph.getNumInputArrays() + " inputs and " + graph.getNumOutputArrays() + " outputs");
             }
@@ -228,7 +241,7 @@ public abstract class TrainableNetwork {
                     layers.add(((LayerVertex) vertex.getValue()).getLayerConf().getLayer());
                 }
             }
-            requireSeparable("the ComputationGraph", layers, graph.getConfiguration().getBackpropType());
+            requireSeparable("the ComputationGraph", user, layers, graph.getConfiguration().getBackpropType());
         }
 
         @Override
