@@ -19,6 +19,15 @@ public final class ArrayCloseness extends AbstractAssert<ArrayCloseness, double[
 
     /** Fails on a length mismatch, a non-finite value, or any element outside the tolerance. */
     public ArrayCloseness isCloseTo(double[] expected, double relativeTolerance) {
+        return isCloseTo(expected, relativeTolerance, FLOOR);
+    }
+
+    /**
+     * As {@link #isCloseTo(double[], double)} with {@code |actual − expected| <= tolerance * max(|expected|, floor)}:
+     * for float32 runs, where an entry that cancelled to near zero keeps only the absolute precision of the
+     * tensor's larger entries.
+     */
+    public ArrayCloseness isCloseTo(double[] expected, double relativeTolerance, double floor) {
         isNotNull();
         if (actual.length != expected.length) {
             failWithMessage("%sexpected %d values but got %d", prefix(), expected.length, actual.length);
@@ -26,7 +35,7 @@ public final class ArrayCloseness extends AbstractAssert<ArrayCloseness, double[
         int worst = -1;
         double worstError = 0;
         for (int i = 0; i < expected.length; i++) {
-            double error = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), FLOOR);
+            double error = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), floor);
             if (!(error <= relativeTolerance) && (worst < 0 || !(error <= worstError))) {
                 worst = i;
                 worstError = error;

@@ -19,6 +19,8 @@ import java.util.Optional;
 public final class GoldenCase {
     /** The gradient-sequence kind: gradients fed in order, parameters after each step. */
     public static final String GRADIENT_SEQUENCE = "gradient-sequence";
+    /** The gradient-sequence algorithm of clipping by global norm in front of a base optimiser ({@link #baseCase()}). */
+    public static final String CLIP_BY_GLOBAL_NORM = "ClipByGlobalNorm";
 
     private final Path file;
     private final JsonNode json;
@@ -117,6 +119,38 @@ public final class GoldenCase {
             out.add(new GoldenStep(toArrays(s.path("gradients")), toArrays(s.path("after"))));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * For a case that wraps a base optimiser ({@link #CLIP_BY_GLOBAL_NORM}): the same case seen as its base, with
+     * {@code algorithm} = {@code hyperparameters.base} and {@code hyperparameters} = {@code baseHyperparameters}, so a
+     * harness builds the base exactly as for a plain case of that algorithm.
+     *
+     * @throws IllegalArgumentException when the case names no base
+     */
+    public GoldenCase baseCase() {
+        JsonNode hyper = json.path("hyperparameters");
+        if (!hyper.path("base").isTextual() || !hyper.path("baseHyperparameters").isObject()) {
+            throw new IllegalArgumentException(name() + ": no hyperparameters.base / baseHyperparameters");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) json).deepCopy();
+        copy.put("algorithm", hyper.path("base").asText());
+        copy.set("hyperparameters", hyper.path("baseHyperparameters").deepCopy());
+        return new GoldenCase(file, copy);
+    }
+
+    /** {@code steps[t].globalNormBeforeClip} of a {@link #CLIP_BY_GLOBAL_NORM} case, one per step. */
+    public double[] globalNormsBeforeClip() {
+        JsonNode steps = json.path("steps");
+        double[] out = new double[steps.size()];
+        for (int t = 0; t < out.length; t++) {
+            JsonNode n = steps.get(t).path("globalNormBeforeClip");
+            if (!n.isNumber()) {
+                throw new IllegalArgumentException(name() + ": step " + t + " has no globalNormBeforeClip");
+            }
+            out[t] = n.asDouble();
+        }
+        return out;
     }
 
     @Override

@@ -52,8 +52,9 @@ public final class GoldenCaseWriter {
     /**
      * Writes a whole directory of generated cases of every kind: every gradient-sequence algorithm on every
      * {@link #UNRELATED_SHAPES} set; SAM and ASAM over SGD and Adam on quadratics of those shapes and on a
-     * factorisation; nBAR and oBAR on a factorisation and on quadratics of two and three tensors; class
-     * groupings with and without empty groups.
+     * factorisation; nBAR and oBAR on a factorisation and on quadratics of two and three tensors; clipping by
+     * global norm over SGD with momentum, Adam and AdamW on every shape set; class groupings with and without
+     * empty groups.
      *
      * @return the number of files written
      */
@@ -82,6 +83,7 @@ public final class GoldenCaseWriter {
                     seed + 4 + stem.hashCode());
             written += 3;
         }
+        written += GoldenClipCaseWriter.writeClipCases(dir, UNRELATED_SHAPES, steps, seed + 5);
         // Class 1 holds 40 of 70 examples, more than 2/4: the reference's cut indices for 1/4 and 2/4 coincide.
         GoldenFunctionCaseWriter.classGrouping(dir.resolve("gen-groups-empty.json"), "gen-groups-empty", new int[]{9, 40, 2, 13, 6}, 4);
         GoldenFunctionCaseWriter.classGrouping(dir.resolve("gen-groups-more-than-classes.json"), "gen-groups-more-than-classes",
@@ -173,7 +175,7 @@ public final class GoldenCaseWriter {
         void step(double[][] gradients);
     }
 
-    private static Stepper stepper(String algorithm, Map<String, Object> s, double[][] params, double[][] anchor) {
+    static Stepper stepper(String algorithm, Map<String, Object> s, double[][] params, double[][] anchor) {
         double lr = number(s, "learningRate");
         switch (algorithm) {
             case "SGD": {

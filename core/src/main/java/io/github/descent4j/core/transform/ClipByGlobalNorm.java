@@ -2,6 +2,7 @@ package io.github.descent4j.core.transform;
 
 import io.github.descent4j.core.Check;
 import io.github.descent4j.core.StepContext;
+import io.github.descent4j.core.clip.GlobalNormClipping;
 
 /**
  * Rescales the update when the whole gradient's L2 norm exceeds a bound, with the arithmetic of
@@ -11,7 +12,7 @@ import io.github.descent4j.core.StepContext;
  *   out  = coef &lt; 1 ? coef * u : u
  * </pre>
  * It reads the global norm the adapter computes of the incoming gradient, so it must be the first part
- * of a {@link TransformChain}. Spec: {@code clipByGlobalNorm(maxNorm=1.0)}.
+ * of a {@link TransformChain}. The coefficient is {@link GlobalNormClipping#coefficient}. Spec: {@code clipByGlobalNorm(maxNorm=1.0)}.
  */
 public final class ClipByGlobalNorm extends Transform {
     /** Spec name. */
@@ -36,8 +37,7 @@ public final class ClipByGlobalNorm extends Transform {
 
     @Override
     public void beginStep(double[] scalars, StepContext context) {
-        double coef = maxNorm / (Math.sqrt(context.gradientSquaredNorm) + 1e-6);
-        context.coefficients[0] = coef < 1.0 ? coef : 1.0;
+        context.coefficients[0] = GlobalNormClipping.coefficient(maxNorm, Math.sqrt(context.gradientSquaredNorm));
     }
 
     @Override

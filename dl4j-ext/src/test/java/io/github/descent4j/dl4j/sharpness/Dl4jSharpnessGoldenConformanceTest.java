@@ -1,6 +1,6 @@
 package io.github.descent4j.dl4j.sharpness;
 
-import io.github.descent4j.dl4j.TorchAdam;
+import io.github.descent4j.dl4j.updater.Adam;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.descent4j.testkit.GoldenCase;
 import io.github.descent4j.testkit.ConformanceTally;
@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.within;
  * score (L2 averaged over the minibatch) is f(x) + ½‖y‖². SAM's ε does not depend on the gradient's scale,
  * so the first pass's undivided gradient gives the same ε.
  * <p>
- * Base optimisers: DL4J's {@link Sgd}, and {@link TorchAdam} for Adam (DL4J's own Adam places ε differently
+ * Base optimisers: DL4J's {@link Sgd}, and {@link Adam} for Adam (DL4J's own Adam places ε differently
  * from torch.optim, whose Adam produced the golden cases).
  */
 class Dl4jSharpnessGoldenConformanceTest {
@@ -240,7 +240,7 @@ class Dl4jSharpnessGoldenConformanceTest {
         assertThat(lr).as("%s base learning rate", c.name()).isPositive();
         return switch (hp.path("base").asText()) {
             case "SGD" -> new Sgd(lr);
-            case "Adam" -> new TorchAdam(lr, base.path("beta1").asDouble(), base.path("beta2").asDouble(), base.path("epsilon").asDouble());
+            case "Adam" -> new Adam(lr, base.path("beta1").asDouble(), base.path("beta2").asDouble(), base.path("epsilon").asDouble());
             default -> throw new AssertionError(c.name() + ": unknown base optimiser " + hp.path("base"));
         };
     }

@@ -1,6 +1,5 @@
 package io.github.descent4j.dl4j.spd;
 
-import io.github.descent4j.dl4j.TorchAdam;
 import io.github.descent4j.core.spd.SelectiveProjection;
 import io.github.descent4j.testkit.GoldenCase;
 import io.github.descent4j.testkit.ConformanceTally;
@@ -47,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as DL4J's step function does. Every tensor of every step is compared at 1e-9 relative in double precision
  * and 1e-5 in float.
  * <p>
- * The base is torch's Adam ({@link TorchAdam}, descent4j-core's rule) because DL4J's {@code Adam} places ε
+ * The base is torch's Adam ({@link io.github.descent4j.dl4j.updater.Adam}) because DL4J's {@code Adam} places ε
  * differently (see there); SPD on top of DL4J's {@code Adam} and {@code Sgd} is checked per tensor against
  * the framework-free reference ({@link SelectiveProjection#step}) driven by the same DL4J updater.
  * <p>
@@ -59,7 +58,7 @@ class Dl4jSpdGoldenConformanceTest {
     private static final double FLOAT_TOLERANCE = 1e-5;
 
     /** The format's other gradient-sequence algorithms, which the updater and Tribuo harnesses replay. */
-    private static final Set<String> OTHER_ALGORITHMS = Set.of("SGD", "AdaGrad", "Adam", "AdamW", "SignSGD", "NormalizedSGD",
+    private static final Set<String> OTHER_ALGORITHMS = Set.of("ClipByGlobalNorm", "SGD", "AdaGrad", "Adam", "AdamW", "SignSGD", "NormalizedSGD",
             "Signum", "Lion", "AdaGradNorm");
 
     /** The AdamSPD cases of {@code dir}; fails on an unknown algorithm or when there is none. */
@@ -162,7 +161,7 @@ class Dl4jSpdGoldenConformanceTest {
     /** Returns how many (step, tensor) pairs the projection applied to. */
     private static long replay(GoldenCase c, DataType dataType, double tolerance, boolean global,
                                Supplier<List<Regularization>> spd) {
-        IUpdater base = new TorchAdam(c.hyperparameter("learningRate"), c.hyperparameter("beta1"),
+        IUpdater base = new io.github.descent4j.dl4j.updater.Adam(c.hyperparameter("learningRate"), c.hyperparameter("beta1"),
                 c.hyperparameter("beta2"), c.hyperparameter("epsilon"));
         MultiLayerNetwork net = network(c, dataType, base, spd, global);
         double[][] initial = c.initialValues();

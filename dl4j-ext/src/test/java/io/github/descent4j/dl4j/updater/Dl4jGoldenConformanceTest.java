@@ -21,14 +21,14 @@ import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Replays every gradient-sequence golden case of the five DL4J algorithms through the
+ * Replays every gradient-sequence golden case of the DL4J updaters ({@link #UPDATERS}) through the
  * {@link GradientUpdater}, the way a DL4J updater block runs it:
  * <ul>
  *   <li>the case's tensors are concatenated into one block (so global norms run over all of them);</li>
  *   <li>the state view is sized as DL4J sizes it, {@code Σ stateSize(nᵢ)} over the tensors, and lives at
  *       an offset inside a larger array filled with NaN (DL4J allocates it uninitialised; the guard cells
  *       must stay untouched); the gradient is also a view at an offset;</li>
- *   <li>after {@code applyUpdater}, Lion's decoupled decay is DL4J's own {@link WeightDecay} with the
+ *   <li>after {@code applyUpdater}, Lion's and AdamW's decoupled decay is DL4J's own {@link WeightDecay} with the
  *       learning rate applied (the post-updater regularisation step), then the update is subtracted.</li>
  * </ul>
  * Every step is compared with the float64 reference: at 1e-9 relative in double precision and 1e-5 in
@@ -44,14 +44,19 @@ class Dl4jGoldenConformanceTest {
             "Signum", c -> new Signum(c.hyperparameter("learningRate"), c.hyperparameter("beta")),
             "Lion", c -> new Lion(c.hyperparameter("learningRate"), c.hyperparameter("beta1"), c.hyperparameter("beta2")),
             "NormalizedSGD", c -> new NormalizedSGD(c.hyperparameter("learningRate"), c.hyperparameter("momentum")),
-            "AdaGradNorm", c -> new AdaGradNorm(c.hyperparameter("learningRate"), c.hyperparameter("b0")));
+            "AdaGradNorm", c -> new AdaGradNorm(c.hyperparameter("learningRate"), c.hyperparameter("b0")),
+            "Adam", c -> new Adam(c.hyperparameter("learningRate"), c.hyperparameter("beta1"), c.hyperparameter("beta2"),
+                    c.hyperparameter("epsilon")),
+            "AdamW", c -> new AdamW(c.hyperparameter("learningRate"), c.hyperparameter("beta1"), c.hyperparameter("beta2"),
+                    c.hyperparameter("epsilon"), c.hyperparameter("weightDecay")));
 
     /**
-     * Gradient-sequence algorithms this module does not implement as an updater: DL4J's own baselines (its Adam
-     * places ε differently from torch.optim) and AdamSPD, which {@code Dl4jSpdGoldenConformanceTest} replays.
+     * Gradient-sequence algorithms this module does not implement as an updater: DL4J's own baselines and AdamSPD,
+     * which {@code Dl4jSpdGoldenConformanceTest} replays.
      */
     static final Map<String, String> ELSEWHERE = Map.of("SGD", "a DL4J baseline", "AdaGrad", "a DL4J baseline",
-            "Adam", "a DL4J baseline", "AdamW", "a DL4J baseline", "AdamSPD", "replayed by Dl4jSpdGoldenConformanceTest");
+            "AdamSPD", "replayed by Dl4jSpdGoldenConformanceTest",
+            "ClipByGlobalNorm", "a listener over the network: replayed by Dl4jNetworkGoldenConformanceTest");
 
     @Test
     void everyCaseMatchesInDoublePrecision() {
@@ -92,6 +97,9 @@ class Dl4jGoldenConformanceTest {
 
     private static void replay(GoldenCase c, DataType dataType, double tolerance) {
         UpdateRuleUpdater config = UPDATERS.get(c.algorithm()).apply(c);
+        if (config instanceof AdamW adamW) {
+            config = adamW.withDecayInstalled();   // this replay applies the WeightDecay itself, as the block does
+        }
         double[][] initial = c.initialValues();
         int[] offsets = new int[initial.length + 1];
         long stateLength = 0;

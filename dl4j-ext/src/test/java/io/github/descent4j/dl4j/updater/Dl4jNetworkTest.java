@@ -2,6 +2,7 @@ package io.github.descent4j.dl4j.updater;
 
 import io.github.descent4j.core.rules.AdaGradNormRule;
 import io.github.descent4j.core.FlatOptimiser;
+import io.github.descent4j.core.rules.AdamRule;
 import io.github.descent4j.core.rules.LionRule;
 import io.github.descent4j.core.rules.NormalizedSGDRule;
 import io.github.descent4j.core.UpdateRule;
@@ -49,7 +50,10 @@ class Dl4jNetworkTest {
                 Lion.builder().learningRate(3e-4).beta1(0.85).beta2(0.98).build(),
                 new Lion(new ExponentialSchedule(ScheduleType.ITERATION, 1e-3, 0.99)),
                 NormalizedSGD.builder().learningRate(0.05).momentum(0.9).build(),
-                AdaGradNorm.builder().learningRate(0.7).b0(0.2).build());
+                AdaGradNorm.builder().learningRate(0.7).b0(0.2).build(),
+                Adam.builder().learningRate(3e-3).beta1(0.8).beta2(0.99).epsilon(1e-6).build(),
+                new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 1e-2, 0.9)),
+                AdamW.builder().learningRate(2e-3).weightDecay(0).build());
     }
 
     private static MultiLayerConfiguration configuration(IUpdater updater) {
@@ -151,7 +155,8 @@ class Dl4jNetworkTest {
         List<Case> cases = List.of(
                 new Case(new Lion(lr, 0.9, 0.99), new LionRule(0.9, 0.99, weightDecay), weightDecay),
                 new Case(new AdaGradNorm(lr, 0.3), new AdaGradNormRule(0.3), 0),
-                new Case(new NormalizedSGD(lr, 0.9), new NormalizedSGDRule(0.9), 0));
+                new Case(new NormalizedSGD(lr, 0.9), new NormalizedSGDRule(0.9), 0),
+                new Case(new Adam(lr, 0.9, 0.99, 1e-8), new AdamRule(0.9, 0.99, 1e-8, 0), 0));
         for (Case c : cases) {
             // Lion's decoupled decay is DL4J's WeightDecay with the learning rate applied, set per layer: in
             // 1.0.0-M2.1 the global NeuralNetConfiguration.Builder.weightDecay registers it twice per layer.

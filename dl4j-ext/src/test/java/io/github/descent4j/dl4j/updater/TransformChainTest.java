@@ -1,7 +1,6 @@
 package io.github.descent4j.dl4j.updater;
 
 import io.github.descent4j.core.InvalidHyperparameterException;
-import io.github.descent4j.dl4j.TorchAdam;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -51,7 +50,7 @@ class TransformChainTest {
                         new TransformChain(0.05, "normalizeByGlobalNorm() | heavyBallMomentum(momentum=0.9) | scaleByLearningRate()")),
                 new Pair(new AdaGradNorm(0.7, 0.2),
                         new TransformChain(0.7, "scaleByAdaGradNorm(b0=0.2) | scaleByLearningRate()")),
-                new Pair(new TorchAdam(1e-2, 0.9, 0.999, 1e-8),
+                new Pair(new Adam(1e-2, 0.9, 0.999, 1e-8),
                         new TransformChain(1e-2, "scaleByAdam(beta1=0.9, beta2=0.999, epsilon=1.0E-8) | scaleByLearningRate()")));
     }
 

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through {@link SegmentedDriver} with dense segments at base offsets ≠ 0 under Tribuo's sign, and with
  * sparse segments (index arrays, lazy updates). The chains are built from their text specs, and on the
  * dense paths they also match the golden reference at 1e-9 — including SGD with momentum and AdaGrad,
- * which have a chain but no fused rule in core.
+ * which have a chain but no fused rule in core, and clipping by global norm in front of any of them.
  */
 class TransformChainConformanceTest {
     private static final double EQUAL = 1e-12;
@@ -44,7 +44,7 @@ class TransformChainConformanceTest {
     /** A fused rule (null when core has none) and the spec of the chain that must equal it. */
     private record Equivalent(UpdateRule fused, String chain) {}
 
-    private static final Map<String, Function<GoldenCase, Equivalent>> EQUIVALENTS = Map.of(
+    private static final Map<String, Function<GoldenCase, Equivalent>> EQUIVALENTS = withClipping(Map.of(
             "SGD", TransformChainConformanceTest::sgd,
             "AdaGrad", c -> new Equivalent(null, "scaleByAdaGrad(epsilon=" + c.hyperparameter("epsilon") + ", initialAccumulator="
                     + c.hyperparameter("initialAccumulator", 0.0) + ") | scaleByLearningRate()"),
@@ -61,7 +61,29 @@ class TransformChainConformanceTest {
                     "scaleByAdaGradNorm(b0=" + c.hyperparameter("b0") + ") | scaleByLearningRate()"),
             "Adam", c -> adam(c, 0),
             "AdamW", c -> adam(c, c.hyperparameter("weightDecay")),
-            "AdamSPD", c -> adam(c, 0));
+            "AdamSPD", c -> adam(c, 0)));
+
+    private static Map<String, Function<GoldenCase, Equivalent>> withClipping(Map<String, Function<GoldenCase, Equivalent>> rules) {
+        Map<String, Function<GoldenCase, Equivalent>> all = new java.util.HashMap<>(rules);
+        all.put(GoldenCase.CLIP_BY_GLOBAL_NORM, TransformChainConformanceTest::clip);
+        return Map.copyOf(all);
+    }
+
+    /** Clipping by global norm is the first part of the base's chain; there is no fused rule for it. */
+    private static Equivalent clip(GoldenCase c) {
+        GoldenCase base = c.baseCase();
+        if (!EQUIVALENTS.containsKey(base.algorithm()) || base.algorithm().equals(GoldenCase.CLIP_BY_GLOBAL_NORM)) {
+            throw new AssertionError(c.name() + ": no transform chain for the base '" + base.algorithm() + "'");
+        }
+        return new Equivalent(null, "clipByGlobalNorm(maxNorm=" + c.hyperparameter("maxNorm") + ") | "
+                + EQUIVALENTS.get(base.algorithm()).apply(base).chain());
+    }
+
+    /** The learning rate of a case, or of its base for a wrapping case. */
+    private static double learningRate(GoldenCase c) {
+        return c.algorithm().equals(GoldenCase.CLIP_BY_GLOBAL_NORM) ? c.baseCase().hyperparameter("learningRate")
+                : c.hyperparameter("learningRate");
+    }
 
     private static Equivalent sgd(GoldenCase c) {
         double momentum = c.hyperparameter("momentum", 0.0);
@@ -128,7 +150,7 @@ class TransformChainConformanceTest {
 
     /** Dense, base 0, loss-gradient sign: fused and chain through {@link FlatOptimiser}, chain against the reference. */
     private static int replayFlat(GoldenCase c, UpdateRule fused, TransformChain chain) {
-        double lr = c.hyperparameter("learningRate");
+        double lr = learningRate(c);
         double[][] chainParams = c.initialValues();
         double[][] fusedParams = c.initialValues();
         FlatOptimiser chainOptimiser = new FlatOptimiser(chain, lr, chainParams);
@@ -151,7 +173,7 @@ class TransformChainConformanceTest {
      * sparse (the same random subsets for both rules; lazy, so only fused against chain).
      */
     private static int replaySegmented(GoldenCase c, UpdateRule fused, TransformChain chain, Long seed) {
-        double lr = c.hyperparameter("learningRate");
+        double lr = learningRate(c);
         double[][] chainParams = c.initialValues();
         double[][] fusedParams = c.initialValues();
         SegmentedDriver chainDriver = new SegmentedDriver(chain, lr, chainParams);

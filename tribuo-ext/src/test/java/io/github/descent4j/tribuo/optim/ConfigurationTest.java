@@ -116,7 +116,8 @@ class ConfigurationTest {
             } else {
                 // a nested configurable (the base optimiser): its own hyperparameters are recorded inside it
                 assertThat(value).isInstanceOf(ConfiguredObjectProvenance.class);
-                assertThat(((ConfiguredObjectProvenance) value).getConfiguredParameters()).containsKey("learningRate");
+                assertThat(((ConfiguredObjectProvenance) value).getConfiguredParameters().keySet())
+                        .containsAnyOf("learningRate", "initialLearningRate");   // ours, Tribuo's
             }
         }
     }
@@ -145,8 +146,16 @@ class ConfigurationTest {
                 Arguments.of("optim.Adam", "beta2", "1", "<property name=\"learningRate\" value=\"0.1\"/>"),
                 Arguments.of("optim.AdamW", "weightDecay", "-0.01", "<property name=\"learningRate\" value=\"0.1\"/>"),
                 Arguments.of("spd.AdamSPD", "lambda", "-1", "<property name=\"learningRate\" value=\"0.1\"/>"),
-                Arguments.of("spd.AdamSPD", "learningRate", "0", "<property name=\"lambda\" value=\"0.1\"/>"));
+                Arguments.of("spd.AdamSPD", "learningRate", "0", "<property name=\"lambda\" value=\"0.1\"/>"),
+                Arguments.of("clip.GlobalNormClipping", "maxNorm", "0", BASE),
+                Arguments.of("clip.GlobalNormClipping", "maxNorm", "-1", BASE),
+                Arguments.of("clip.GlobalNormClipping", "maxNorm", "NaN", BASE),
+                Arguments.of("clip.GlobalNormClipping", "maxNorm", "Infinity", BASE));
     }
+
+    /** A base optimiser component for the wrappers' invalid settings. */
+    private static final String BASE = "<property name=\"base\" value=\"base\"/>\n</component>\n"
+            + "<component name=\"base\" type=\"io.github.descent4j.tribuo.optim.Adam\"><property name=\"learningRate\" value=\"0.1\"/>";
 
     @ParameterizedTest(name = "{0}.{1} = {2}")
     @MethodSource("invalidSettings")

@@ -7,6 +7,7 @@ import io.github.descent4j.testkit.GoldenCase;
 import io.github.descent4j.testkit.ConformanceTally;
 import io.github.descent4j.testkit.GoldenCaseWriter;
 import io.github.descent4j.testkit.GoldenCases;
+import io.github.descent4j.tribuo.clip.GlobalNormClipping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.math.StochasticGradientOptimiser;
@@ -36,7 +37,7 @@ class TribuoGoldenConformanceTest {
     private static final double TOLERANCE = 1e-9;
 
     /** Algorithms of gradient-sequence cases, mapped to a factory of the Tribuo optimiser. */
-    private static final Map<String, BiFunction<GoldenCase, Tensor[], StochasticGradientOptimiser>> OPTIMISERS = Map.of(
+    private static final Map<String, BiFunction<GoldenCase, Tensor[], StochasticGradientOptimiser>> OPTIMISERS = withClipping(Map.of(
             "SGD", (c, anchor) -> c.hyperparameter("momentum", 0) == 0
                     ? SGD.getSimpleSGD(c.hyperparameter("learningRate"))
                     : SGD.getSimpleSGD(c.hyperparameter("learningRate"), c.hyperparameter("momentum"), SGD.Momentum.STANDARD),
@@ -58,7 +59,21 @@ class TribuoGoldenConformanceTest {
                 return anchor == null
                         ? new SelectiveProjectionDecay(adam, c.hyperparameter("lambda"))
                         : new SelectiveProjectionDecay(adam, c.hyperparameter("lambda"), anchor);
-            });
+            }));
+
+    /** {@code ClipByGlobalNorm} is the clipping wrapper over the optimiser of the base the case names. */
+    private static Map<String, BiFunction<GoldenCase, Tensor[], StochasticGradientOptimiser>> withClipping(
+            Map<String, BiFunction<GoldenCase, Tensor[], StochasticGradientOptimiser>> plain) {
+        Map<String, BiFunction<GoldenCase, Tensor[], StochasticGradientOptimiser>> all = new java.util.HashMap<>(plain);
+        all.put(GoldenCase.CLIP_BY_GLOBAL_NORM, (c, anchor) -> {
+            GoldenCase base = c.baseCase();
+            if (!plain.containsKey(base.algorithm())) {
+                throw new AssertionError(c.name() + ": no Tribuo optimiser for the base '" + base.algorithm() + "'");
+            }
+            return new GlobalNormClipping(plain.get(base.algorithm()).apply(base, anchor), c.hyperparameter("maxNorm"));
+        });
+        return Map.copyOf(all);
+    }
 
     @Test
     void everyGradientSequenceCaseMatchesItsReference() {
@@ -86,7 +101,8 @@ class TribuoGoldenConformanceTest {
                 tally.unknown(c, "no Tribuo optimiser");
                 continue;
             }
-            if (c.flag("nesterov", false)) {
+            GoldenCase settings = c.algorithm().equals(GoldenCase.CLIP_BY_GLOBAL_NORM) ? c.baseCase() : c;
+            if (settings.flag("nesterov", false)) {
                 // Tribuo's NESTEROV momentum is not torch.optim's; refuse rather than replay the wrong rule.
                 tally.unknown(c, "Nesterov momentum is not wired");
                 continue;
@@ -102,7 +118,7 @@ class TribuoGoldenConformanceTest {
     void theSameOptimiserFactoryHandlesEveryAlgorithmOfTheCore() {
         // A new algorithm in the golden set must be wired here, not silently skipped: the list is explicit.
         assertThat(OPTIMISERS.keySet()).containsExactlyInAnyOrder("SGD", "AdaGrad", "Adam", "AdamW", "SignSGD",
-                "NormalizedSGD", "Signum", "Lion", "AdaGradNorm", "AdamSPD");
+                "NormalizedSGD", "Signum", "Lion", "AdaGradNorm", "AdamSPD", GoldenCase.CLIP_BY_GLOBAL_NORM);
     }
 
     /**
@@ -134,6 +150,7 @@ class TribuoGoldenConformanceTest {
         }).orElse(null);
         StochasticGradientOptimiser optimiser = OPTIMISERS.get(c.algorithm()).apply(c, anchor);
         optimiser.initialise(params);
+        double[] norms = optimiser instanceof GlobalNormClipping ? c.globalNormsBeforeClip() : null;
         int stepNo = 0;
         for (GoldenCase.GoldenStep step : c.steps()) {
             stepNo++;
@@ -146,6 +163,10 @@ class TribuoGoldenConformanceTest {
                 negated[t] = sparse ? ArrayParameters.sparseWithAllActive(shapes[t], g) : ArrayParameters.dense(shapes[t], g);
             }
             params.update(optimiser.step(negated, 1.0));
+            if (norms != null) {
+                assertThat(((GlobalNormClipping) optimiser).lastNorm()).as("%s step %d norm before clipping", c.name(), stepNo)
+                        .isCloseTo(norms[stepNo - 1], org.assertj.core.data.Offset.offset(1e-12 * norms[stepNo - 1]));
+            }
             for (int t = 0; t < shapes.length; t++) {
                 Tensor actual = params.get()[t];
                 if (!(actual instanceof DenseMatrix || actual instanceof DenseVector)) {
