@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Everything a {@link WeightAveragingListener} needs to continue bit for bit: the rule, the update count n and the
+ * Everything a {@link WeightAveraging} needs to continue bit for bit: the rule, the update count n and the
  * average's exact values (a {@code double[]} for double networks, a {@code float[]} otherwise, which holds float,
  * half and bfloat16 values exactly), with their ND4J data type and shape. Java-serializable, which is how
- * {@link WeightAveragingListener#writeTo} stores it in a {@code ModelSerializer} file.
+ * {@link WeightAveraging#writeTo} stores it in a {@code ModelSerializer} file.
  *
  * @param rule the averaging rule
  * @param averagedCount n, the updates taken (0: no average yet, and {@code shape} empty)

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Replays every {@code weight-average} golden case through a real {@link org.deeplearning4j.nn.multilayer.MultiLayerNetwork}
  * ({@link GoldenDenseNetwork}: the case's tensors of any shapes as dense layers, the case's gradients fed to the
  * network's own updater, DL4J's {@code Sgd} for plain SGD and descent4j's {@code heavyBallMomentum | scaleByLearningRate}
- * chain (torch.optim.SGD's momentum) otherwise) with a {@link WeightAveragingListener} attached: after every step the
+ * chain (torch.optim.SGD's momentum) otherwise) with a {@link WeightAveraging} attached: after every step the
  * trained parameters must equal {@code after}, and the average, read by swapping it into the network, {@code average};
  * at 1e-9 relative in a double network and 1e-5 in a float network. Before the start step the listener has no
  * average, and the case's average must still be the initial parameters (torch's copy).
@@ -80,7 +80,7 @@ class Dl4jWeightAverageConformanceTest {
     private static void replay(GoldenAverageCase c, DataType type, double tolerance) {
         String name = c.golden().name();
         GoldenDenseNetwork network = new GoldenDenseNetwork(c.golden().tensors(), sgd(c), type);
-        WeightAveragingListener listener = WeightAveragingListener.of(c.rule());
+        WeightAveraging listener = WeightAveraging.of(c.rule());
         network.net.addListeners(listener);
         double[][] initial = c.golden().initialValues();
         int stepNo = 0;

@@ -17,6 +17,10 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+import io.github.descent4j.dl4j.internal.ConfigJson;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -31,7 +35,7 @@ import java.util.Objects;
  * {@link AveragingRule}: the first update copies, then {@code avg = d·avg + (1 − d)·θ} or the equal average; the
  * first {@code startStep} optimiser steps are ignored), added in one line:
  * <pre>
- *   WeightAveragingListener ema = WeightAveragingListener.ema(0.999);
+ *   WeightAveraging ema = WeightAveraging.ema(0.999);
  *   net.addListeners(ema);
  *   net.fit(train, epochs);
  *   ema.swapIn();  net.evaluate(test);  ema.swapOut();        // or: MultiLayerNetwork averaged = ema.averagedCopy();
@@ -53,9 +57,15 @@ import java.util.Objects;
  *       network, continues bit for bit.</li>
  * </ul>
  * One listener serves one network: it binds to the first one it sees (or {@link #bind}) and refuses others.
- * Training while the average is swapped in is refused. Not thread-safe, like the network it follows.
+ * Training while the average is swapped in is refused. Not thread-safe, like the network it follows. The
+ * configuration (mode, decay, startStep) is JSON ({@link #toJson()}, e.g. {@code {"mode":"EMA","decay":0.999,
+ * "startStep":0}}) and compares by value ({@link #equals}); the average itself is not part of it (see
+ * {@link #state()}).
  */
-public final class WeightAveragingListener extends BaseTrainingListener {
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
+        creatorVisibility = JsonAutoDetect.Visibility.NONE)
+public final class WeightAveraging extends BaseTrainingListener {
     /** The key of the state object in a {@code ModelSerializer} file ({@code objects/} + this). */
     public static final String MODEL_FILE_ENTRY = "descent4j-weight-average";
 
@@ -68,33 +78,53 @@ public final class WeightAveragingListener extends BaseTrainingListener {
     private INDArray trained;
     private boolean swappedIn;
 
-    private WeightAveragingListener(AveragingRule rule) {
+    private WeightAveraging(AveragingRule rule) {
         this.rule = Objects.requireNonNull(rule, "rule");
     }
 
     /** Averages with the given rule. */
-    public static WeightAveragingListener of(AveragingRule rule) {
-        return new WeightAveragingListener(rule);
+    public static WeightAveraging of(AveragingRule rule) {
+        return new WeightAveraging(rule);
+    }
+
+    /**
+     * Jackson's entry ({@link #fromJson}); also usable directly.
+     *
+     * @param mode {@code EMA} or {@code SWA}
+     * @param decay EMA's decay in [0, 1); 0 (or absent) for SWA
+     * @param startStep optimiser steps ignored before the first update, &gt;= 0
+     * @throws io.github.descent4j.core.InvalidHyperparameterException naming mode, decay or startStep
+     */
+    @JsonCreator
+    public static WeightAveraging of(@JsonProperty("mode") String mode, @JsonProperty("decay") double decay,
+                                     @JsonProperty("startStep") long startStep) {
+        AveragingRule.Mode m;
+        try {
+            m = mode == null ? null : AveragingRule.Mode.valueOf(mode);
+        } catch (IllegalArgumentException e) {
+            throw new io.github.descent4j.core.InvalidHyperparameterException("mode", "mode must be EMA or SWA, got '" + mode + "'");
+        }
+        return of(AveragingRule.of(m, decay, startStep));
     }
 
     /** EMA with decay d in [0, 1) from the first step. */
-    public static WeightAveragingListener ema(double decay) {
+    public static WeightAveraging ema(double decay) {
         return of(AveragingRule.ema(decay));
     }
 
     /** EMA with decay d in [0, 1), ignoring the first {@code startStep} optimiser steps. */
-    public static WeightAveragingListener ema(double decay, long startStep) {
+    public static WeightAveraging ema(double decay, long startStep) {
         return of(AveragingRule.ema(decay, startStep));
     }
 
     /** SWA of every optimiser step after the first {@code startStep}. */
-    public static WeightAveragingListener swa(long startStep) {
+    public static WeightAveraging swa(long startStep) {
         return of(AveragingRule.swa(startStep));
     }
 
     /** A listener continuing from a saved state; it binds to the network it is then added to. */
-    public static WeightAveragingListener fromState(WeightAverageState state) {
-        WeightAveragingListener l = new WeightAveragingListener(state.rule());
+    public static WeightAveraging fromState(WeightAverageState state) {
+        WeightAveraging l = new WeightAveraging(state.rule());
         if (state.averagedCount() > 0) {
             DataType type = DataType.valueOf(state.dataType());
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -108,10 +138,10 @@ public final class WeightAveragingListener extends BaseTrainingListener {
     }
 
     /** Reads the state {@link #writeTo} added to a {@code ModelSerializer} file. */
-    public static WeightAveragingListener readFrom(File modelFile) {
+    public static WeightAveraging readFrom(File modelFile) {
         if (!ModelSerializer.listObjectsInFile(modelFile).contains(MODEL_FILE_ENTRY)) {
             throw new IllegalArgumentException(modelFile + " holds no weight average (" + MODEL_FILE_ENTRY
-                    + "); was WeightAveragingListener.writeTo called after saving the model?");
+                    + "); was WeightAveraging.writeTo called after saving the model?");
         }
         WeightAverageState state = ModelSerializer.getObjectFromFile(modelFile, MODEL_FILE_ENTRY);
         return fromState(state);
@@ -119,6 +149,46 @@ public final class WeightAveragingListener extends BaseTrainingListener {
 
     public AveragingRule rule() {
         return rule;
+    }
+
+    @JsonProperty("mode")
+    private String jsonMode() {
+        return rule.mode().name();
+    }
+
+    @JsonProperty("decay")
+    private double jsonDecay() {
+        return rule.decay();
+    }
+
+    @JsonProperty("startStep")
+    private long jsonStartStep() {
+        return rule.startStep();
+    }
+
+    /** This configuration as JSON, e.g. {@code {"mode":"SWA","decay":0.0,"startStep":100}}. */
+    public String toJson() {
+        return ConfigJson.write(this);
+    }
+
+    /**
+     * Reads {@link #toJson()}'s form (a fresh listener, bound to no network).
+     *
+     * @throws io.github.descent4j.core.InvalidHyperparameterException for a bad mode, decay or startStep
+     */
+    public static WeightAveraging fromJson(String json) {
+        return ConfigJson.read(json, WeightAveraging.class);
+    }
+
+    /** Equal when the rules are equal (the configuration; the average and the bound network are not compared). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WeightAveraging other && other.rule.equals(rule);
+    }
+
+    @Override
+    public int hashCode() {
+        return rule.hashCode();
     }
 
     /** n: the updates taken so far. */
@@ -152,7 +222,7 @@ public final class WeightAveragingListener extends BaseTrainingListener {
             return;
         }
         if (network != null) {
-            throw new IllegalStateException("this WeightAveragingListener follows another network; use one listener per network");
+            throw new IllegalStateException("this WeightAveraging follows another network; use one listener per network");
         }
         if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
             throw new IllegalArgumentException("weight averaging follows a MultiLayerNetwork or ComputationGraph, got "
@@ -336,6 +406,6 @@ public final class WeightAveragingListener extends BaseTrainingListener {
 
     @Override
     public String toString() {
-        return "WeightAveragingListener(" + rule + ", averagedCount=" + averaged + (swappedIn ? ", swapped in" : "") + ")";
+        return "WeightAveraging(" + rule + ", averagedCount=" + averaged + (swappedIn ? ", swapped in" : "") + ")";
     }
 }
