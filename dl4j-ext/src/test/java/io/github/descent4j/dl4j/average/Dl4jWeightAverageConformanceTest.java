@@ -5,6 +5,7 @@ import io.github.descent4j.testkit.ConformanceTally;
 import io.github.descent4j.testkit.GoldenAverageCase;
 import io.github.descent4j.testkit.GoldenAverageCaseWriter;
 import io.github.descent4j.testkit.GoldenCase;
+import io.github.descent4j.testkit.GoldenCaseWriter;
 import io.github.descent4j.testkit.GoldenCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,11 +51,16 @@ class Dl4jWeightAverageConformanceTest {
     }
 
     @Test
-    void anUnknownAlgorithmFails(@TempDir Path dir) throws Exception {
+    void anUnknownAlgorithmOrZeroCasesFail(@TempDir Path dir) throws Exception {
         GoldenAverageCaseWriter.writeSuite(dir, 2, 3);
         Files.writeString(dir.resolve("x.json"), Files.readString(dir.resolve("gen-swa-1.json")).replace("\"SWA\"", "\"LAWA\""));
         assertThatThrownBy(() -> runAll(dir, DataType.DOUBLE, DOUBLE_TOLERANCE)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("does not know").hasMessageContaining("(LAWA): unknown weight-average algorithm");
+        Path noAverages = Files.createDirectory(dir.resolve("none"));
+        GoldenCaseWriter.gradientSequence(noAverages.resolve("a.json"), "a", "Adam", GoldenCaseWriter.GRADIENT_SEQUENCE_SETTINGS.get("Adam"),
+                new int[][]{{3}}, 2, 1, false);
+        assertThatThrownBy(() -> runAll(noAverages, DataType.FLOAT, FLOAT_TOLERANCE)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("cases run");
     }
 
     static Map<String, Integer> runAll(Path dir, DataType type, double tolerance) {
