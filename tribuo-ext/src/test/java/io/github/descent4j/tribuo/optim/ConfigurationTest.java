@@ -105,7 +105,11 @@ class ConfigurationTest {
         for (Map.Entry<String, List<String>> property : xml.get(name).entrySet()) {
             Provenance value = optimiserProvenance.getConfiguredParameters().get(property.getKey());
             assertThat(value).as(name + "." + property.getKey() + " in provenance").isNotNull();
-            if (value instanceof PrimitiveProvenance) {
+            if (value instanceof PrimitiveProvenance && !isNumberOrFlag(property.getValue().get(0))) {
+                // an enum (WeightAveraging's mode) is recorded by its name
+                assertThat(((PrimitiveProvenance<?>) value).getValue().toString()).as(name + "." + property.getKey())
+                        .isEqualTo(property.getValue().get(0));
+            } else if (value instanceof PrimitiveProvenance) {
                 assertThat(Double.parseDouble(((PrimitiveProvenance<?>) value).getValue().toString().replace("true", "1").replace("false", "0")))
                         .as(name + "." + property.getKey())
                         .isEqualTo(Double.parseDouble(property.getValue().get(0).replace("true", "1").replace("false", "0")));
@@ -122,6 +126,18 @@ class ConfigurationTest {
                 assertThat(((ConfiguredObjectProvenance) value).getConfiguredParameters().keySet())
                         .containsAnyOf("learningRate", "initialLearningRate", "totalSteps");   // ours, Tribuo's, a schedule
             }
+        }
+    }
+
+    private static boolean isNumberOrFlag(String value) {
+        if (value.equals("true") || value.equals("false")) {
+            return true;
+        }
+        try {
+            Double.parseDouble(value);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -159,12 +175,21 @@ class ConfigurationTest {
                 Arguments.of("schedule.WarmupStableDecaySchedule", "decayFraction", "0", "<property name=\"totalSteps\" value=\"10\"/><property name=\"warmupSteps\" value=\"1\"/>"),
                 Arguments.of("schedule.OneCycleSchedule", "pctStart", "1.5", "<property name=\"totalSteps\" value=\"10\"/>"),
                 Arguments.of("schedule.OneCycleSchedule", "maxMomentum", "1.0", "<property name=\"totalSteps\" value=\"10\"/>"),
-                Arguments.of("schedule.OneCycleSchedule", "totalSteps", "1", ""));
+                Arguments.of("schedule.OneCycleSchedule", "totalSteps", "1", ""),
+                Arguments.of("average.WeightAveraging", "decay", "1.0", MODE_EMA),
+                Arguments.of("average.WeightAveraging", "decay", "NaN", MODE_EMA),
+                Arguments.of("average.WeightAveraging", "decay", "-0.1", MODE_EMA),
+                Arguments.of("average.WeightAveraging", "decay", "0.5", MODE_SWA),
+                Arguments.of("average.WeightAveraging", "startStep", "-1", MODE_SWA));
     }
 
     /** A base optimiser component for the wrappers' invalid settings. */
     private static final String BASE = "<property name=\"base\" value=\"base\"/>\n</component>\n"
             + "<component name=\"base\" type=\"io.github.descent4j.tribuo.optim.Adam\"><property name=\"learningRate\" value=\"0.1\"/>";
+
+    /** WeightAveraging's mode, then the base. */
+    private static final String MODE_EMA = "<property name=\"mode\" value=\"EMA\"/>\n" + BASE;
+    private static final String MODE_SWA = "<property name=\"mode\" value=\"SWA\"/>\n" + BASE;
 
     @ParameterizedTest(name = "{0}.{1} = {2}")
     @MethodSource("invalidSettings")
