@@ -4,7 +4,14 @@ import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import io.github.descent4j.core.InvalidHyperparameterException;
+import io.github.descent4j.datasets.LabelledData;
+import io.github.descent4j.datasets.tribuo.TribuoDatasets;
 import io.github.descent4j.tribuo.ArrayParameters;
+import io.github.descent4j.tribuo.TestData;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.optim.AdamW;
 import org.junit.jupiter.api.Test;
@@ -225,6 +232,39 @@ class DecoupledWeightDecayTest {
         for (int k = 0; k < 3; k++) {
             assertThat(got[k]).as("θ[%d], the last one too", k).isCloseTo((k + 1) * (1 - 0.1 * 0.1), within(1e-15));
         }
+    }
+
+    /**
+     * Drop-in through Tribuo's own trainer on sparse digits (pixels that are 0 are absent): the decayed model still
+     * classifies, its feature weights are smaller than without the decay, and its bias column is not shrunk to match.
+     */
+    @Test
+    void sparseTrainingThroughTribuosTrainerShrinksFeatureWeightsOnly() {
+        LabelledData[] digits = TestData.digits();
+        var train = TribuoDatasets.classification(digits[0], "digits-train", true);
+        var test = TribuoDatasets.classification(digits[1], "digits-test", true);
+        LinearSGDModel plain = (LinearSGDModel) new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 1e-6), 3, -1, 1, 1L)
+                .train(train);
+        LinearSGDModel decayed = (LinearSGDModel) new LinearSGDTrainer(new LogMulticlass(),
+                new DecoupledWeightDecay(new AdaGrad(0.1, 1e-6), 0.1, 1e-3), 3, -1, 1, 1L).train(train);
+        double accuracy = new LabelEvaluator().evaluate(decayed, test).accuracy();
+        DenseMatrix p = (DenseMatrix) plain.getWeightsCopy(), d = (DenseMatrix) decayed.getWeightsCopy();
+        int bias = p.getDimension2Size() - 1;
+        double plainFeatures = 0, decayedFeatures = 0, plainBias = 0, decayedBias = 0;
+        for (int i = 0; i < p.getDimension1Size(); i++) {
+            for (int j = 0; j < bias; j++) {
+                plainFeatures += p.get(i, j) * p.get(i, j);
+                decayedFeatures += d.get(i, j) * d.get(i, j);
+            }
+            plainBias += p.get(i, bias) * p.get(i, bias);
+            decayedBias += d.get(i, bias) * d.get(i, bias);
+        }
+        System.out.printf("digits sparse decoupled decay: accuracy %.3f, feature norm %.3f -> %.3f, bias norm %.3f -> %.3f%n",
+                accuracy, Math.sqrt(plainFeatures), Math.sqrt(decayedFeatures), Math.sqrt(plainBias), Math.sqrt(decayedBias));
+        assertThat(accuracy).isGreaterThan(0.85);
+        double featureRatio = Math.sqrt(decayedFeatures / plainFeatures);
+        assertThat(featureRatio).isLessThan(0.9);
+        assertThat(Math.sqrt(decayedBias / plainBias)).isGreaterThan(featureRatio);
     }
 
     @Test
