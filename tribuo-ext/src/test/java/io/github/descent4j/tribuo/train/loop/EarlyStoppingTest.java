@@ -22,6 +22,8 @@ import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.multilabel.MultiLabel;
+import org.tribuo.multilabel.MultiLabelFactory;
 import org.tribuo.multilabel.sgd.objectives.BinaryCrossEntropy;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.regression.RegressionFactory;
@@ -29,6 +31,8 @@ import org.tribuo.regression.Regressor;
 import org.tribuo.regression.sgd.objectives.SquaredLoss;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -164,7 +168,6 @@ class EarlyStoppingTest {
 
         int best = (Integer) run(stopped, LinearTrainingLoop.EARLY_STOPPING_BEST_EPOCH);
         int stop = (Integer) run(stopped, LinearTrainingLoop.EARLY_STOPPING_STOP_EPOCH);
-        System.out.println("validation losses " + log.values);
         assertThat((Boolean) run(stopped, LinearTrainingLoop.EARLY_STOPPING_STOPPED_EARLY)).isTrue();
         assertThat(stop).isEqualTo(best + patience).isLessThan(199);
         assertThat(best).isGreaterThan(0);
@@ -180,6 +183,8 @@ class EarlyStoppingTest {
         for (int i = 0; i < kept.length; i++) {
             assertThat(kept[i]).containsExactly(expected[i]);
         }
+        // ... and not those training reached when it stopped (the restore matters)
+        assertThat(weights(classifier(stop + 1).train(train))[0]).isNotEqualTo(kept[0]);
 
         // 'loss' is the real cross-entropy (LogMulticlass reports log p(y)): −mean log p(y) of the kept model.
         double crossEntropy = 0;
@@ -215,6 +220,46 @@ class EarlyStoppingTest {
         double[][] cut = weights(new LinearRegressionTrainer(new SquaredLoss(), new Adam(0.05), best + 1, -1, 4, false, -1, 5L)
                 .train(noisyRegression(20, 7)));
         assertThat(kept[0]).containsExactly(cut[0]);
+    }
+
+    /** Labels a (x₀ + noise &gt; 0) and b (x₁ + noise &gt; 0), each possibly absent. */
+    static MutableDataset<MultiLabel> noisyMultiLabels(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        MultiLabelFactory factory = new MultiLabelFactory();
+        MutableDataset<MultiLabel> data = new MutableDataset<>(new SimpleDataSourceProvenance("noisy-ml-" + seed, factory), factory);
+        for (int i = 0; i < n; i++) {
+            double[] x = new double[FEATURES];
+            for (int j = 0; j < FEATURES; j++) {
+                x[j] = rng.nextGaussian();
+            }
+            Set<Label> labels = new HashSet<>();
+            if (x[0] + 0.5 * rng.nextGaussian() > 0) {
+                labels.add(new Label("a"));
+            }
+            if (x[1] + 0.5 * rng.nextGaussian() > 0) {
+                labels.add(new Label("b"));
+            }
+            data.add(new ArrayExample<>(new MultiLabel(labels), names(), x));
+        }
+        return data;
+    }
+
+    @Test
+    void multiLabelLossStopsAndKeepsTheBestEpoch() {
+        MutableDataset<MultiLabel> train = noisyMultiLabels(20, 8);
+        LinearMultiLabelTrainer trainer = new LinearMultiLabelTrainer(new BinaryCrossEntropy(), new Adam(0.01), 200, -1, 4,
+                false, -1, 9L);
+        trainer.setEarlyStopping(new EarlyStopping(noisyMultiLabels(200, 10), Metric.LOSS, 3, 0.0));
+        Model<MultiLabel> model = trainer.train(train);
+        int best = (Integer) run(model, LinearTrainingLoop.EARLY_STOPPING_BEST_EPOCH);
+        assertThat((Boolean) run(model, LinearTrainingLoop.EARLY_STOPPING_STOPPED_EARLY)).isTrue();
+        assertThat((Integer) run(model, LinearTrainingLoop.EARLY_STOPPING_STOP_EPOCH)).isEqualTo(best + 3);
+        assertThat((Double) run(model, LinearTrainingLoop.EARLY_STOPPING_BEST_VALUE)).isPositive();
+        Model<MultiLabel> cut = new LinearMultiLabelTrainer(new BinaryCrossEntropy(), new Adam(0.01), best + 1, -1, 4, false,
+                -1, 9L).train(train);
+        DenseMatrix kept = (DenseMatrix) ((org.tribuo.multilabel.sgd.linear.LinearSGDModel) model).getWeightsCopy();
+        DenseMatrix expected = (DenseMatrix) ((org.tribuo.multilabel.sgd.linear.LinearSGDModel) cut).getWeightsCopy();
+        assertThat(kept).isEqualTo(expected);
     }
 
     @Test
