@@ -104,4 +104,31 @@ public interface TrainingProgress<T extends Output<T>> {
 
     /** Asks the loop to stop after the current step; the model is still built from the parameters reached. */
     void requestStop();
+
+    /**
+     * With early stopping ({@link io.github.descent4j.tribuo.stopping.EarlyStopping}), the validation metric at the
+     * end of the latest epoch (in {@link TrainingListener#onEpochEnd}, of the epoch that ended); NaN without early
+     * stopping and before the first epoch ended.
+     */
+    default double lastValidationMetric() {
+        return Double.NaN;
+    }
+
+    /** With early stopping, the best validation metric so far; NaN without early stopping and before the first epoch ended. */
+    default double bestValidationMetric() {
+        return Double.NaN;
+    }
+
+    /**
+     * With early stopping, the epoch (from 0) whose end parameters the model will get, the best so far; -1 without
+     * early stopping and before the first epoch ended.
+     */
+    default int bestEpoch() {
+        return -1;
+    }
+
+    /** Whether early stopping ended training: {@code patience} epochs passed without improvement. */
+    default boolean stoppedEarly() {
+        return false;
+    }
 }

@@ -3,6 +3,7 @@ package io.github.descent4j.tribuo.train;
 import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
 import io.github.descent4j.tribuo.listen.TrainingListener;
 import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
+import io.github.descent4j.tribuo.stopping.EarlyStopping;
 import io.github.descent4j.tribuo.train.loop.LinearTrainingLoop;
 import io.github.descent4j.tribuo.train.loop.TrainingSettings;
 import com.oracle.labs.mlrg.olcut.config.Config;
@@ -50,6 +51,10 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
     @Config(description = "Sharpness-aware training (SAM or ASAM): each step's gradient is taken at the perturbed point "
             + "theta + epsilon of its own minibatch. Unset: plain steps.")
     private SharpnessAwareTraining sharpnessAware = null;
+
+    @Config(description = "Early stopping: measure a metric on validation data after every epoch, stop after patience "
+            + "epochs without improvement and keep the best epoch's weights. Unset: every epoch is trained.")
+    private EarlyStopping earlyStopping = null;
 
     private final LinearTrainerSupport<Label, Integer> support = new LinearTrainerSupport<>(this::checkedTarget, true);
 
@@ -122,6 +127,9 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
      */
     private void canonicalise() {
         TrainingSettings.validate(epochs, minibatchSize, fullBatch, getMaxSteps(), adaptiveBatchSizes);
+        if (earlyStopping != null) {
+            earlyStopping.requireApplicable("LinearClassificationTrainer", true);
+        }
         loggingInterval = TrainingSettings.canonicalLoggingInterval(loggingInterval);
         maxSteps = TrainingSettings.canonicalMaxSteps(maxSteps);
     }
@@ -166,6 +174,23 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
         return sharpnessAware;
     }
 
+    /**
+     * Turns early stopping on for later runs, or off with null; see {@link EarlyStopping} and {@link LinearTrainingLoop}.
+     *
+     * @throws io.github.descent4j.core.InvalidHyperparameterException if its metric does not apply to this trainer
+     */
+    public synchronized void setEarlyStopping(EarlyStopping earlyStopping) {
+        if (earlyStopping != null) {
+            earlyStopping.requireApplicable("LinearClassificationTrainer", true);
+        }
+        this.earlyStopping = earlyStopping;
+    }
+
+    /** The early-stopping setting, or null when every epoch is trained. */
+    public EarlyStopping getEarlyStopping() {
+        return earlyStopping;
+    }
+
     /** The step cap, or -1 for no limit. */
     public int getMaxSteps() {
         return TrainingSettings.visibleMaxSteps(maxSteps);
@@ -187,7 +212,7 @@ public class LinearClassificationTrainer extends LinearSGDTrainer {
     /** The loop settings from the configured fields (Tribuo's own and this class's). */
     private TrainingSettings settings() {
         return new TrainingSettings(seed, epochs, minibatchSize, fullBatch, getMaxSteps(), loggingInterval, shuffle,
-                adaptiveBatchSizes, sharpnessAware);
+                adaptiveBatchSizes, sharpnessAware, earlyStopping);
     }
 
     private Integer checkedTarget(ImmutableOutputInfo<Label> outputInfo, Label output) {

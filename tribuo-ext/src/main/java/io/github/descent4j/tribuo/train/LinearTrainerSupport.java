@@ -94,6 +94,7 @@ final class LinearTrainerSupport<T extends Output<T>, U> {
         return trainerName + "(objective=" + objective + ",optimiser=" + optimiser + ",epochs=" + s.epochs()
                 + ",minibatchSize=" + s.minibatchSize() + ",fullBatch=" + s.fullBatch() + ",maxSteps=" + s.maxSteps()
                 + (s.adaptiveBatchSizes() == null ? "" : ",adaptiveBatchSizes=" + s.adaptiveBatchSizes())
-                + (s.sharpnessAware() == null ? "" : ",sharpnessAware=" + s.sharpnessAware()) + ",seed=" + s.seed() + ")";
+                + (s.sharpnessAware() == null ? "" : ",sharpnessAware=" + s.sharpnessAware())
+                + (s.earlyStopping() == null ? "" : ",earlyStopping=" + s.earlyStopping()) + ",seed=" + s.seed() + ")";
     }
 }

@@ -4,6 +4,13 @@ import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.optim.Lion;
 import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
+import io.github.descent4j.tribuo.stopping.EarlyStopping;
+import io.github.descent4j.tribuo.stopping.EarlyStopping.Metric;
+import io.github.descent4j.tribuo.train.loop.LinearTrainingLoop;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.example.GaussianLabelDataSource;
+import org.tribuo.regression.example.GaussianDataSource;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationData;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
@@ -206,6 +213,91 @@ public class TrainerConfigurationRoundTripTest {
             assertThatThrownBy(() -> lookup(kind, dir, "loggingInterval", loggingInterval))
                     .isInstanceOf(PropertyException.class).hasMessageContaining("loggingInterval");
         }
+    }
+
+    private static GaussianLabelDataSource gaussianLabels() {
+        return new GaussianLabelDataSource(40, 3L, new double[]{0.0, 0.0}, new double[]{1.0, 0.0, 0.0, 1.0},
+                new double[]{1.0, 2.0}, new double[]{1.0, 0.0, 0.0, 1.0});
+    }
+
+    @Test
+    void earlyStoppingOnAConfigurableSourceRoundTripsAndIsRecorded(@TempDir Path dir) throws Exception {
+        LinearClassificationTrainer classification = (LinearClassificationTrainer) Kind.CLASSIFICATION.create(-1, -1, false);
+        classification.setEarlyStopping(new EarlyStopping(gaussianLabels(), Metric.ACCURACY, 3, 0.01));
+        assertRoundTrips(classification, dir);
+        var recorded = (ConfiguredObjectProvenance) classification.getProvenance().getConfiguredParameters().get("earlyStopping");
+        assertThat(recorded.getConfiguredParameters()).containsKeys("validationData", "metric", "patience", "minDelta");
+        assertThat(recorded.getConfiguredParameters().get("patience").toString()).contains("3");
+
+        LinearRegressionTrainer regression = (LinearRegressionTrainer) Kind.REGRESSION.create(0, 20, false);
+        regression.setEarlyStopping(new EarlyStopping(new GaussianDataSource(30, 1f, 0.5f, 0.5f, 0f, 2f, 4L), Metric.LOSS, 2, 0.0));
+        assertRoundTrips(regression, dir);
+
+        Path file = dir.resolve("early.xml");
+        Files.writeString(file, earlyStoppingXml("<property name=\"validationData\" value=\"gauss\"/><property name=\"metric\" value=\"ACCURACY\"/>"
+                + "<property name=\"patience\" value=\"4\"/><property name=\"minDelta\" value=\"0.001\"/>"));
+        LinearClassificationTrainer configured = (LinearClassificationTrainer) new ConfigurationManager(file.toString()).lookup("trainer");
+        EarlyStopping early = configured.getEarlyStopping();
+        assertThat(early.getMetric()).isEqualTo(Metric.ACCURACY);
+        assertThat(early.getPatience()).isEqualTo(4);
+        assertThat(early.getMinDelta()).isEqualTo(0.001);
+        assertRoundTrips(configured, dir);
+        // and it trains, stopping on the configured source
+        var model = configured.train(new MutableDataset<>(gaussianLabels()));
+        assertThat(model.getProvenance().getInstanceProvenance().getMap()).containsKey(LinearTrainingLoop.EARLY_STOPPING_BEST_EPOCH);
+    }
+
+    /** Classification trainer with early stopping on a Gaussian source, with the given early-stopping properties. */
+    private static String earlyStoppingXml(String earlyProperties) {
+        return Kind.CLASSIFICATION.xml("<property name=\"earlyStopping\" value=\"early\"/>")
+                .replace("</config>", "<component name=\"early\" type=\"" + EarlyStopping.class.getName() + "\">"
+                        + earlyProperties + "</component>\n"
+                        + "<component name=\"gauss\" type=\"" + GaussianLabelDataSource.class.getName() + "\">"
+                        + "<property name=\"numSamples\" value=\"30\"/><property name=\"seed\" value=\"2\"/>"
+                        + "<propertylist name=\"firstMean\"><item>0.0</item><item>0.0</item></propertylist>"
+                        + "<propertylist name=\"firstCovarianceMatrix\"><item>1.0</item><item>0.0</item><item>0.0</item><item>1.0</item></propertylist>"
+                        + "<propertylist name=\"secondMean\"><item>1.0</item><item>1.0</item></propertylist>"
+                        + "<propertylist name=\"secondCovarianceMatrix\"><item>1.0</item><item>0.0</item><item>0.0</item><item>1.0</item></propertylist>"
+                        + "</component>\n</config>");
+    }
+
+    @Test
+    void badEarlyStoppingConfigurationIsRejectedNamingTheProperty(@TempDir Path dir) throws Exception {
+        String source = "<property name=\"validationData\" value=\"gauss\"/>";
+        String[][] cases = {
+                {"patience", source + "<property name=\"patience\" value=\"0\"/>"},
+                {"minDelta", source + "<property name=\"minDelta\" value=\"-0.5\"/>"},
+                {"minDelta", source + "<property name=\"minDelta\" value=\"NaN\"/>"},
+                {"validationData", "<property name=\"patience\" value=\"2\"/>"}};
+        for (String[] c : cases) {
+            Path file = Files.createTempFile(dir, "bad", ".xml");
+            Files.writeString(file, earlyStoppingXml(c[1]));
+            assertThatThrownBy(() -> new ConfigurationManager(file.toString()).lookup("trainer"))
+                    .as(c[1]).isInstanceOf(PropertyException.class).hasMessageContaining(c[0]);
+        }
+        // accuracy is refused by a regression trainer configured with it
+        Path file = dir.resolve("regression.xml");
+        Files.writeString(file, Kind.REGRESSION.xml("<property name=\"earlyStopping\" value=\"early\"/>")
+                .replace("</config>", "<component name=\"early\" type=\"" + EarlyStopping.class.getName() + "\">"
+                        + "<property name=\"validationData\" value=\"gauss\"/><property name=\"metric\" value=\"ACCURACY\"/></component>\n"
+                        + "<component name=\"gauss\" type=\"" + GaussianDataSource.class.getName() + "\">"
+                        + "<property name=\"numSamples\" value=\"10\"/><property name=\"slope\" value=\"1.0\"/>"
+                        + "<property name=\"intercept\" value=\"0.5\"/><property name=\"variance\" value=\"0.5\"/>"
+                        + "<property name=\"xMin\" value=\"0.0\"/><property name=\"xMax\" value=\"2.0\"/></component>\n</config>"));
+        assertThatThrownBy(() -> new ConfigurationManager(file.toString()).lookup("trainer"))
+                .isInstanceOf(PropertyException.class).hasMessageContaining("metric");
+    }
+
+    /** A validation Dataset given in code is not part of the configuration: a trainer rebuilt from provenance lacks it. */
+    @Test
+    void earlyStoppingOnADatasetInCodeIsRefusedWhenRebuiltFromProvenance() {
+        LinearClassificationTrainer trainer = (LinearClassificationTrainer) Kind.CLASSIFICATION.create(-1, -1, false);
+        trainer.setEarlyStopping(new EarlyStopping(new MutableDataset<>(gaussianLabels()), Metric.LOSS, 2, 0.0));
+        List<ConfigurationData> configuration = ProvenanceUtil.extractConfiguration(trainer.getProvenance());
+        ConfigurationManager manager = new ConfigurationManager();
+        manager.addConfiguration(configuration);
+        assertThatThrownBy(() -> manager.lookup(configuration.get(0).getName()))
+                .isInstanceOf(PropertyException.class).hasMessageContaining("validationData");
     }
 
     /**

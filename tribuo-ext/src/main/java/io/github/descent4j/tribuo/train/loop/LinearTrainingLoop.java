@@ -2,7 +2,10 @@ package io.github.descent4j.tribuo.train.loop;
 
 import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.BooleanProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import io.github.descent4j.tribuo.stopping.EarlyStopping;
 import io.github.descent4j.core.sharpness.SharpnessPerturbation;
 import io.github.descent4j.tribuo.listen.TrainingListener;
 import io.github.descent4j.tribuo.listen.TrainingProgress;
@@ -79,6 +82,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link GradientAccumulator} (sparse scratch {@link FeatureMajorScratch}, scores {@link LinearScorer}); the
  * batch test's statistics {@link BatchGradientStatistics}; the SAM/ASAM step {@link SharpnessAwareBatchStep};
  * settings and their validation {@link TrainingSettings}.
+ * <p>
+ * <b>Early stopping</b> ({@link TrainingSettings#earlyStopping()}, see {@link EarlyStopping}): at the end of every
+ * epoch, before the listeners' {@code onEpochEnd}, the metric is measured on the validation data (converted once per
+ * run with the training feature map); training stops after {@code patience} epochs without improvement, and after the
+ * optimiser's {@code finalise} the weights are set to those at the end of the best epoch. The kept epoch, the last
+ * epoch trained, whether patience ran out and the best value are in {@link TrainingProgress} and in the model's run
+ * provenance under {@value #EARLY_STOPPING_BEST_EPOCH}, {@value #EARLY_STOPPING_STOP_EPOCH},
+ * {@value #EARLY_STOPPING_STOPPED_EARLY} and {@value #EARLY_STOPPING_BEST_VALUE}; a validation Dataset given in code
+ * (not part of the configuration) has its provenance under {@value #EARLY_STOPPING_VALIDATION_DATA}.
  *
  * @param <T> output type
  * @param <U> the objective's target type
@@ -87,6 +99,16 @@ public final class LinearTrainingLoop<T extends Output<T>, U> {
 
     /** The run-provenance key of the adaptive batch-size trajectory (one scheduled batch size per step). */
     public static final String BATCH_SIZE_TRAJECTORY = "batch-size-trajectory";
+    /** Run-provenance key (early stopping): the epoch, from 0, whose end parameters the model has. */
+    public static final String EARLY_STOPPING_BEST_EPOCH = "early-stopping-best-epoch";
+    /** Run-provenance key (early stopping): the last epoch trained, from 0. */
+    public static final String EARLY_STOPPING_STOP_EPOCH = "early-stopping-stop-epoch";
+    /** Run-provenance key (early stopping): whether patience ran out (else the epochs or a step cap ended training). */
+    public static final String EARLY_STOPPING_STOPPED_EARLY = "early-stopping-stopped-early";
+    /** Run-provenance key (early stopping): the validation metric of the kept epoch. */
+    public static final String EARLY_STOPPING_BEST_VALUE = "early-stopping-best-value";
+    /** Run-provenance key (early stopping with a Dataset given in code): that dataset's provenance. */
+    public static final String EARLY_STOPPING_VALIDATION_DATA = "early-stopping-validation-data";
 
     private final List<TrainingListener<T>> listeners = new CopyOnWriteArrayList<>();
     private SplittableRandom rng;
@@ -161,11 +183,27 @@ public final class LinearTrainingLoop<T extends Output<T>, U> {
             withTrajectory.put(BATCH_SIZE_TRAJECTORY, new ListProvenance<>(sizes));
             runProvenance = withTrajectory;
         }
+        if (settings.earlyStopping() != null) {
+            runProvenance = withEarlyStopping(runProvenance, run, settings.earlyStopping(), examples);
+        }
         ModelProvenance provenance = new ModelProvenance(hooks.modelClassName(), OffsetDateTime.now(),
                 examples.getProvenance(), trainerProvenance, runProvenance);
         // The run's own maps: MutableDataset rebuilds them on every call.
         V model = hooks.modelFactory().create(provenance, run.featureMap(), run.outputInfo(), parameters);
         optimiser.reset();
         return model;
+    }
+
+    private static Map<String, Provenance> withEarlyStopping(Map<String, Provenance> runProvenance, TrainingRun<?, ?, ?> run,
+                                                             EarlyStopping early, Dataset<?> examples) {
+        Map<String, Provenance> out = new LinkedHashMap<>(runProvenance);
+        out.put(EARLY_STOPPING_BEST_EPOCH, new IntProvenance(EARLY_STOPPING_BEST_EPOCH, run.bestEpoch()));
+        out.put(EARLY_STOPPING_STOP_EPOCH, new IntProvenance(EARLY_STOPPING_STOP_EPOCH, run.epoch()));
+        out.put(EARLY_STOPPING_STOPPED_EARLY, new BooleanProvenance(EARLY_STOPPING_STOPPED_EARLY, run.stoppedEarly()));
+        out.put(EARLY_STOPPING_BEST_VALUE, new DoubleProvenance(EARLY_STOPPING_BEST_VALUE, run.bestValidationMetric()));
+        if (early.hasDatasetInCode()) {
+            out.put(EARLY_STOPPING_VALIDATION_DATA, early.validationDataFor(examples).getProvenance());
+        }
+        return out;
     }
 }

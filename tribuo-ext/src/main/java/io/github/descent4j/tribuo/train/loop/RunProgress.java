@@ -34,6 +34,9 @@ abstract class RunProgress<T extends Output<T>> implements TrainingProgress<T> {
     /** Statistics of the last batch test (null before the first, and once the schedule reached b_max). */
     BatchStatistics lastStatistics;
     double lastTestStatistic = Double.NaN;
+    /** Early stopping's decision state, or null without early stopping. */
+    EarlyStoppingState stopping;
+    boolean stoppedEarly;
 
     RunProgress(LinearParameters parameters, ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo) {
         this.parameters = parameters;
@@ -114,5 +117,25 @@ abstract class RunProgress<T extends Output<T>> implements TrainingProgress<T> {
     @Override
     public void requestStop() {
         stopRequested = true;
+    }
+
+    @Override
+    public double lastValidationMetric() {
+        return stopping == null ? Double.NaN : stopping.last();
+    }
+
+    @Override
+    public double bestValidationMetric() {
+        return stopping == null ? Double.NaN : stopping.best();
+    }
+
+    @Override
+    public int bestEpoch() {
+        return stopping == null ? -1 : stopping.bestEpoch();
+    }
+
+    @Override
+    public boolean stoppedEarly() {
+        return stoppedEarly;
     }
 }

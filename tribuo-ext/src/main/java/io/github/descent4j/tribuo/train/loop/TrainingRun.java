@@ -3,7 +3,9 @@ package io.github.descent4j.tribuo.train.loop;
 import io.github.descent4j.core.batch.AdaptiveBatchSize;
 import io.github.descent4j.core.sharpness.SharpnessPerturbation;
 import io.github.descent4j.tribuo.listen.PreparedExamples;
+import io.github.descent4j.tribuo.internal.TribuoTensors;
 import io.github.descent4j.tribuo.listen.TrainingListener;
+import io.github.descent4j.tribuo.stopping.EarlyStopping;
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
@@ -53,6 +55,12 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
     private final SharpnessPerturbation sharpness;
     /** θ saved while W sits at θ + ε (dense batches; reused across steps). */
     private double[][] savedWeights;
+    /** Early stopping's validation examples, or null without early stopping. */
+    private final PreparedExamples<T> validation;
+    /** Whether early stopping measures accuracy (else the loss). */
+    private final boolean accuracy;
+    /** The weight matrix at the end of the best epoch so far (early stopping only). */
+    private double[][] bestWeights;
 
     TrainingRun(Dataset<T> examples, TrainerHooks<T, U, V> hooks, StochasticGradientOptimiser optimiser,
                 SplittableRandom rng, List<TrainingListener<T>> listeners) {
@@ -84,6 +92,28 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         long stepsPerEpoch = (n + batchSize - 1) / batchSize;
         long planned = stepsPerEpoch * settings.epochs();
         this.plannedSteps = settings.maxSteps() == -1 ? planned : Math.min(planned, settings.maxSteps());
+        EarlyStopping early = settings.earlyStopping();
+        this.accuracy = early != null && early.getMetric() == EarlyStopping.Metric.ACCURACY;
+        this.validation = early == null ? null : prepareValidation(early.validationDataFor(examples));
+        this.stopping = early == null ? null : new EarlyStoppingState(early);
+    }
+
+    private PreparedExamples<T> prepareValidation(Dataset<T> data) {
+        PreparedExamples<T> prepared;
+        try {
+            prepared = prepare(data);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("early stopping's validation data: " + e.getMessage(), e);
+        }
+        double weights = 0;
+        for (int i = 0; i < prepared.size(); i++) {
+            weights += prepared.weight(i);
+        }
+        if (!(weights > 0)) {
+            throw new IllegalArgumentException("early stopping's validation examples have weights summing to " + weights
+                    + "; at least one must be positive");
+        }
+        return prepared;
     }
 
     /** Whether this run schedules its batch sizes adaptively (and so records a trajectory). */
@@ -174,10 +204,18 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
                     break training;
                 }
             }
-            endEpoch(epochStart, epochExamples);
+            if (endEpoch(epochStart, epochExamples)) {
+                break;
+            }
         }
         epoch = Math.min(epoch, settings.epochs() - 1);
         optimiser.finalise();
+        if (bestWeights != null) {
+            double[][] rows = TribuoTensors.rows(parameters.getWeightMatrix());
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(bestWeights[i], 0, rows[i], 0, rows[i].length);
+            }
+        }
         for (TrainingListener<T> l : listeners) {
             l.onEnd(this);
         }
@@ -188,15 +226,76 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         return gradient instanceof DenseMatrix;
     }
 
-    private void endEpoch(long startNanos, long epochExamples) {
+    /** Logs the epoch, runs early stopping and the listeners; returns whether early stopping ends training. */
+    private boolean endEpoch(long startNanos, long epochExamples) {
         double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
         if (logger.isLoggable(Level.INFO)) {
             logger.info(String.format("epoch %d/%d: step %d, mean loss %.6g, %.0f examples/s",
                     epoch + 1, settings.epochs(), step, epochLoss(), epochExamples / seconds));
         }
+        if (stopping != null) {
+            double value = validationMetric();
+            if (stopping.record(epoch, value)) {
+                saveBestWeights();
+            }
+            stoppedEarly = stopping.exhausted();
+            logger.info(String.format("epoch %d: validation %s %.6g (best %.6g at epoch %d)%s", epoch + 1,
+                    accuracy ? "accuracy" : "loss", value, stopping.best(), stopping.bestEpoch() + 1,
+                    stoppedEarly ? "; stopping early" : ""));
+        }
         for (TrainingListener<T> l : listeners) {
             l.onEpochEnd(this);
         }
+        return stoppedEarly;
+    }
+
+    private void saveBestWeights() {
+        double[][] rows = TribuoTensors.rows(parameters.getWeightMatrix());
+        if (bestWeights == null) {
+            bestWeights = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                bestWeights[i] = rows[i].clone();
+            }
+        } else {
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(rows[i], 0, bestWeights[i], 0, rows[i].length);
+            }
+        }
+    }
+
+    /** Early stopping's metric on the validation examples: Σ w_i m_i / Σ w_i, m the loss or 1 for a correct label. */
+    private double validationMetric() {
+        double[] perExample = accuracy ? correct(validation) : exampleLosses(validation);
+        double sum = 0;
+        double weights = 0;
+        for (int i = 0; i < perExample.length; i++) {
+            sum += validation.weight(i) * perExample[i];
+            weights += validation.weight(i);
+        }
+        return sum / weights;
+    }
+
+    /** 1 where the highest score is the example's label id (the model's prediction), else 0. */
+    private double[] correct(PreparedExamples<T> examples) {
+        double[][] transposed = transposedIfWorthIt(examples);
+        double[] out = new double[examples.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(examples.target(i) instanceof Integer label)) {
+                throw new IllegalStateException("accuracy needs class-index targets, got " + examples.target(i));
+            }
+            out[i] = scorer.scores(transposed, examples.features(i)).indexOfMax() == label ? 1 : 0;
+        }
+        return out;
+    }
+
+    private double[][] transposedIfWorthIt(PreparedExamples<T> examples) {
+        long sparseEntries = 0;
+        for (int i = 0; i < examples.size(); i++) {
+            if (examples.features(i) instanceof SparseVector sx) {
+                sparseEntries += sx.numActiveElements();
+            }
+        }
+        return scorer.worthTransposing(sparseEntries) ? scorer.transposedWeights() : null;
     }
 
     private void shuffle(int[] order) {
@@ -219,13 +318,7 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         if (examples.featureMap() != featureMap) {
             throw new IllegalArgumentException("examples were prepared by another training run");
         }
-        long sparseEntries = 0;
-        for (int i = 0; i < examples.size(); i++) {
-            if (examples.features(i) instanceof SparseVector sx) {
-                sparseEntries += sx.numActiveElements();
-            }
-        }
-        double[][] transposed = scorer.worthTransposing(sparseEntries) ? scorer.transposedWeights() : null;
+        double[][] transposed = transposedIfWorthIt(examples);
         double[] losses = new double[examples.size()];
         for (int i = 0; i < losses.length; i++) {
             SGDVector x = examples.features(i);

@@ -3,6 +3,7 @@ package io.github.descent4j.tribuo.train.loop;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.tribuo.batch.AdaptiveBatchSizes;
 import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
+import io.github.descent4j.tribuo.stopping.EarlyStopping;
 
 /**
  * The settings of one {@link LinearTrainingLoop} run, read from a trainer's configured fields, with the
@@ -11,10 +12,11 @@ import io.github.descent4j.tribuo.sharpness.SharpnessAwareTraining;
  * @param adaptiveBatchSizes adaptive batch sizes, or null for fixed minibatches of {@code minibatchSize}
  *     (or the full batch); when set, {@code minibatchSize} is ignored and {@code fullBatch} must be false
  * @param sharpnessAware SAM/ASAM, or null for plain steps
+ * @param earlyStopping early stopping on validation data, or null to train every epoch
  */
 public record TrainingSettings(long seed, int epochs, int minibatchSize, boolean fullBatch, int maxSteps,
                                int loggingInterval, boolean shuffle, AdaptiveBatchSizes adaptiveBatchSizes,
-                               SharpnessAwareTraining sharpnessAware) {
+                               SharpnessAwareTraining sharpnessAware, EarlyStopping earlyStopping) {
 
     /**
      * The stored form of a trainer's unlimited {@code maxSteps} (-1): the largest cap, read back as -1 by the
