@@ -124,6 +124,8 @@ public final class BalancednessExperiment {
      * One run from (x₀, y₀).
      *
      * @param rho SAM's radius ρ, a finite number &gt; 0 (checked, and recorded, for SGD too)
+     * @throws io.github.descent4j.core.NonFiniteGradientException when the run diverges (the base optimiser
+     *         refuses a non-finite gradient), or {@link ArithmeticException} when the parameters overflow
      */
     public BalancednessTrajectory run(ScaleInvariantToyProblem problem, ToyMethod method, double rho) {
         Check.positive("rho", rho);
