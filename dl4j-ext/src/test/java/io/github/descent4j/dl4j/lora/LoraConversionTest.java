@@ -1,0 +1,121 @@
+package io.github.descent4j.dl4j.lora;
+
+import io.github.descent4j.dl4j.updater.Adam;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+
+import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Lora.apply / Lora.merge and adapter-only save/load on a pre-trained network. */
+class LoraConversionTest {
+
+    private static MultiLayerNetwork pretrained(DataType type, long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
+                .updater(new Adam(0.01)).l2(1e-4).list()
+                .layer(new DenseLayer.Builder().name("hidden").nIn(6).nOut(8).activation(Activation.RELU).build())
+                .layer(new FrozenLayer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).build()))
+                .layer(new DenseLayer.Builder().nIn(8).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3).activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        for (int i = 0; i < 3; i++) {
+            net.fit(data(i, type));
+        }
+        return net;
+    }
+
+    private static DataSet data(int seed, DataType type) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray labels = Nd4j.zeros(type, 10, 3);
+        for (int i = 0; i < 10; i++) {
+            labels.putScalar(i, (i + seed) % 3, 1.0);
+        }
+        return new DataSet(Nd4j.randn(type, 10, 6), labels);
+    }
+
+    @Test
+    void applyKeepsTheOutputsThenTrainsOnlyTheAdaptersAndMergeReproducesTheLoraNetwork() {
+        for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+            double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+            MultiLayerNetwork base = pretrained(type, 3);
+            INDArray x = data(9, type).getFeatures();
+            INDArray before = base.output(x);
+            MultiLayerNetwork lora = Lora.apply(base, 2, 4, "hidden", "2");
+            assertThat(lora.getLayer(0).conf().getLayer()).isInstanceOf(LoraDense.class);
+            assertThat(lora.getLayerWiseConfigurations().getConf(1).getLayer()).isInstanceOf(FrozenLayer.class);
+            assertThat(lora.getLayer(0).conf().getLayer().getLayerName()).isEqualTo("hidden");
+            assertThatValues(lora.output(x).dup('c').reshape(-1).toDoubleVector()).as("new adapters change nothing")
+                    .isCloseTo(before.dup('c').reshape(-1).toDoubleVector(), tolerance);
+            double[] frozen = lora.getLayer(1).params().dup().toDoubleVector();
+            double[] w = lora.getLayer(0).getParam("W").dup().reshape(-1).toDoubleVector();
+            for (int i = 0; i < 4; i++) {
+                lora.fit(data(20 + i, type));
+            }
+            assertThat(lora.getLayer(1).params().toDoubleVector()).as("frozen layer").containsExactly(frozen);
+            assertThat(lora.getLayer(0).getParam("W").dup().reshape(-1).toDoubleVector()).as("W").containsExactly(w);
+            assertThat(lora.output(x).dup().reshape(-1).toDoubleVector()).isNotEqualTo(before.dup().reshape(-1).toDoubleVector());
+            MultiLayerNetwork merged = Lora.merge(lora);
+            assertThat(merged.getLayer(0).conf().getLayer()).isExactlyInstanceOf(DenseLayer.class);
+            assertThat(merged.numParams()).isLessThan(lora.numParams());
+            assertThatValues(merged.output(x).dup('c').reshape(-1).toDoubleVector()).as("%s merged outputs", type)
+                    .isCloseTo(lora.output(x).dup('c').reshape(-1).toDoubleVector(), tolerance);
+            assertThat(base.output(x).dup().reshape(-1).toDoubleVector()).as("apply leaves its argument alone")
+                    .containsExactly(before.dup().reshape(-1).toDoubleVector());
+        }
+    }
+
+    @Test
+    void adaptersSaveSmallAndLoadOnlyOntoTheirBase() throws Exception {
+        MultiLayerNetwork base = pretrained(DataType.DOUBLE, 3);
+        MultiLayerNetwork lora = Lora.apply(base, 2, 4, "hidden");
+        for (int i = 0; i < 3; i++) {
+            lora.fit(data(30 + i, DataType.DOUBLE));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LoraAdapters.save(lora, bytes);
+        assertThat(bytes.size()).as("adapter file bytes").isLessThan(4096);
+        MultiLayerNetwork fresh = Lora.apply(base, 2, 4, "hidden");
+        // the other layers trained in `lora` too; adapters carry only A and B, so compare those
+        LoraAdapters.load(fresh, new ByteArrayInputStream(bytes.toByteArray()));
+        for (String key : new String[]{"A", "B"}) {
+            assertThat(fresh.getLayer(0).getParam(key).dup('c').reshape(-1).toDoubleVector()).containsExactly(lora.getLayer(0).getParam(key).dup('c').reshape(-1).toDoubleVector());
+        }
+        MultiLayerNetwork otherBase = Lora.apply(pretrained(DataType.DOUBLE, 4), 2, 4, "hidden");
+        assertThatThrownBy(() -> LoraAdapters.load(otherBase, new ByteArrayInputStream(bytes.toByteArray())))
+                .hasMessageContaining("different base");
+        MultiLayerNetwork otherRank = Lora.apply(base, 3, 4, "hidden");
+        assertThatThrownBy(() -> LoraAdapters.load(otherRank, new ByteArrayInputStream(bytes.toByteArray())))
+                .hasMessageContaining("rank");
+    }
+
+    @Test
+    void badRequestsAreRefusedNamingTheProblem() {
+        MultiLayerNetwork base = pretrained(DataType.DOUBLE, 3);
+        assertThatThrownBy(() -> Lora.apply(base, 2, 4, "nope")).hasMessageContaining("no layer 'nope'");
+        assertThatThrownBy(() -> Lora.apply(base, 2, 4, "3")).hasMessageContaining("OutputLayer").hasMessageContaining("not a DenseLayer");
+        assertThatThrownBy(() -> Lora.apply(base, 2, 4, "1")).hasMessageContaining("FrozenLayer");
+        assertThatThrownBy(() -> Lora.apply(base, 0, 4, "hidden")).hasMessageContaining("rank");
+        assertThatThrownBy(() -> Lora.apply(base, 7, 4, "hidden")).hasMessageContaining("rank");
+        assertThatThrownBy(() -> Lora.apply(base, 2, 0, "hidden")).hasMessageContaining("alpha");
+        assertThatThrownBy(() -> Lora.apply(base, 2, 4)).hasMessageContaining("layers");
+        MultiLayerNetwork lora = Lora.apply(base, 2, 4, "hidden");
+        assertThatThrownBy(() -> Lora.apply(lora, 2, 4, "hidden")).hasMessageContaining("already has a LoRA adapter");
+        assertThatThrownBy(() -> Lora.merge(base)).hasMessageContaining("no LoRA layer");
+        assertThatThrownBy(() -> LoraAdapters.save(base, new ByteArrayOutputStream())).hasMessageContaining("no LoRA layer");
+    }
+}
