@@ -3,6 +3,8 @@ package io.github.descent4j.dl4j.lora;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
@@ -25,7 +27,8 @@ import java.util.Objects;
  * <pre>
  *   out = act(x W + b + (α / r) · (x A) B)       W [nIn, nOut], b [nOut] frozen;  A [nIn, r], B [r, nOut] trained
  * </pre>
- * A starts uniform in ±1/√nIn and B at 0. <b>Frozen means frozen:</b> DL4J's step subtracts whatever is in a
+ * A starts uniform in ±1/√nIn and B at 0. Optional dropout on the adapter path only ({@code loraDropout}):
+ * {@code (α / r) · (drop(x) A) B} in training. <b>Frozen means frozen:</b> DL4J's step subtracts whatever is in a
  * parameter's gradient slot even under a NoOp updater, so the layer never computes dW or db and writes zeros there;
  * W and b get the NoOp updater (no state) and no regularisation, so global L2 or weight decay reaches only A and B.
  * Forward and backward are written by hand ({@link LoraDenseLayer}), not with SameDiff.
@@ -35,6 +38,8 @@ public class LoraDense extends FeedForwardLayer {
 
     private int rank;
     private double alpha;
+    /** Dropout on the adapter's input only (loralib's lora_dropout), a separate instance from the layer's own; or null. */
+    private IDropout loraDropout;
 
     /** For JSON. */
     protected LoraDense() {}
@@ -43,6 +48,7 @@ public class LoraDense extends FeedForwardLayer {
         super(builder);
         this.rank = builder.rank;
         this.alpha = builder.alpha;
+        this.loraDropout = builder.loraDropout;
         validate(rank, alpha, nIn, nOut);
         initializeConstraints(builder);
     }
@@ -63,6 +69,11 @@ public class LoraDense extends FeedForwardLayer {
 
     public double getAlpha() {
         return alpha;
+    }
+
+    /** The dropout on the adapter path, or null. */
+    public IDropout getLoraDropout() {
+        return loraDropout;
     }
 
     /** α / r, the adapter's scaling. */
@@ -125,23 +136,27 @@ public class LoraDense extends FeedForwardLayer {
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof LoraDense other && other.rank == rank && Double.compare(other.alpha, alpha) == 0;
+        return super.equals(o) && o instanceof LoraDense other && other.rank == rank && Double.compare(other.alpha, alpha) == 0
+                && Objects.equals(other.loraDropout, loraDropout);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), rank, alpha);
+        return Objects.hash(super.hashCode(), rank, alpha, loraDropout);
     }
 
     @Override
     public LoraDense clone() {
-        return (LoraDense) super.clone();
+        LoraDense copy = (LoraDense) super.clone();
+        copy.loraDropout = loraDropout == null ? null : loraDropout.clone();
+        return copy;
     }
 
     /** Builder: nIn, nOut, activation etc. as for a dense layer, plus {@link #rank} and {@link #alpha}. */
     public static class Builder extends FeedForwardLayer.Builder<Builder> {
         private int rank = 8;
         private double alpha = 8;
+        private IDropout loraDropout;
 
         /** r, in [1, min(nIn, nOut)]; default 8. */
         public Builder rank(int rank) {
@@ -152,6 +167,25 @@ public class LoraDense extends FeedForwardLayer {
         /** α, finite and &gt; 0; the adapter is scaled by α / r (default α = 8). */
         public Builder alpha(double alpha) {
             this.alpha = alpha;
+            return this;
+        }
+
+        /**
+         * Dropout on the adapter path with drop probability p in [0, 1) (loralib's {@code lora_dropout}; DL4J's
+         * {@code Dropout} takes the retain probability 1 − p); 0 means none.
+         */
+        public Builder loraDropout(double dropProbability) {
+            if (!(dropProbability >= 0 && dropProbability < 1)) {
+                throw new InvalidHyperparameterException("loraDropout", "loraDropout must be a drop probability in [0, 1), got "
+                        + dropProbability);
+            }
+            this.loraDropout = dropProbability == 0 ? null : new Dropout(1 - dropProbability);
+            return this;
+        }
+
+        /** Any DL4J dropout on the adapter path (a separate instance from the layer's own input dropout). */
+        public Builder loraDropout(IDropout dropout) {
+            this.loraDropout = dropout;
             return this;
         }
 

@@ -17,15 +17,42 @@ import java.util.Arrays;
 /**
  * The runtime of {@link LoraDense}: with s = α / r and δ = act'(z) ⊙ ε the error at the pre-activation z,
  * <pre>
- *   z = x W + b + s (x A) B
- *   dB = s (x A)ᵀ δ,   dA = s xᵀ (δ Bᵀ),   dx = δ Wᵀ + s (δ Bᵀ) Aᵀ,   dW = 0,  db = 0 (never computed)
+ *   z = x W + b + s (x̃ A) B                      (x̃ = x, or in training drop(x) with the adapter's dropout)
+ *   dB = s (x̃ A)ᵀ δ,   dA = s x̃ᵀ (δ Bᵀ),   dx = δ Wᵀ + drop'(s (δ Bᵀ) Aᵀ),   dW = 0,  db = 0 (never computed)
  * </pre>
  */
 public class LoraDenseLayer extends BaseLayer<LoraDense> {
     private static final long serialVersionUID = 1L;
 
+    /** The input after the adapter's dropout in this training pass, kept so the backward pass sees the same mask. */
+    private INDArray droppedInput;
+
     public LoraDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        super.setInput(input, workspaceMgr);
+        droppedInput = null;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        droppedInput = null;
+    }
+
+    /** x itself, or in training with adapter dropout, drop(x) — drawn once per input and reused by the backward pass. */
+    private INDArray adapterInput(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!training || layerConf().getLoraDropout() == null) {
+            return x;
+        }
+        if (droppedInput == null) {
+            INDArray result = workspaceMgr.createUninitialized(ArrayType.INPUT, x.dataType(), x.shape(), x.ordering());
+            droppedInput = layerConf().getLoraDropout().applyDropout(x, result, getIterationCount(), getEpochCount(), workspaceMgr);
+        }
+        return droppedInput;
     }
 
     @Override
@@ -55,7 +82,7 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
         }
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
         x.mmuli(w, z);
-        INDArray xa = x.mmul(getParam(LoraParamInitializer.A_KEY));
+        INDArray xa = adapterInput(x, training, workspaceMgr).mmul(getParam(LoraParamInitializer.A_KEY));
         Nd4j.gemm(xa, getParam(LoraParamInitializer.B_KEY), z, false, false, layerConf().scaling(), 1.0);
         z.addiRowVector(getParam(LoraParamInitializer.BIAS_KEY));
         if (maskArray != null) {
@@ -84,14 +111,21 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
         INDArray gradA = gradientViews.get(LoraParamInitializer.A_KEY);
         INDArray gradB = gradientViews.get(LoraParamInitializer.B_KEY);
 
-        INDArray xa = x.mmul(a);                     // [batch, r]
+        INDArray xd = adapterInput(x, true, workspaceMgr);
+        INDArray xa = xd.mmul(a);                     // [batch, r]
         INDArray deltaBt = delta.mmul(b.transpose()); // [batch, r]
         Nd4j.gemm(xa, delta, gradB, true, false, s, 0.0);
-        Nd4j.gemm(x, deltaBt, gradA, true, false, s, 0.0);
+        Nd4j.gemm(xd, deltaBt, gradA, true, false, s, 0.0);
 
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(), x.size(0), x.size(1));
         Nd4j.gemm(delta, w, epsilonNext, false, true, 1.0, 0.0);
-        Nd4j.gemm(deltaBt, a, epsilonNext, false, true, s, 1.0);
+        if (xd == x) {
+            Nd4j.gemm(deltaBt, a, epsilonNext, false, true, s, 1.0);
+        } else {
+            // through the adapter's dropout: its backward pass scales by the same mask
+            INDArray adapterPart = deltaBt.mmul(a.transpose()).muli(s);
+            epsilonNext.addi(layerConf().getLoraDropout().backprop(adapterPart, adapterPart, getIterationCount(), getEpochCount()));
+        }
 
         Gradient ret = new DefaultGradient();
         ret.gradientForVariable().put(LoraParamInitializer.WEIGHT_KEY, gradW);
