@@ -1,19 +1,25 @@
 package io.github.descent4j.dl4j.lora;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a trained {@link MultiLayerNetwork} into a LoRA network and back:
+ * Turns a trained {@link MultiLayerNetwork} or {@link ComputationGraph} into a LoRA network and back:
  * <pre>
  *   MultiLayerNetwork lora = Lora.apply(pretrained, 8, 16, "0", "hidden2");   // dense layers by index or name
  *   ... lora.fit(...)                                                         // trains A and B (and unwrapped layers)
@@ -43,40 +49,19 @@ public final class Lora {
         Set<Integer> targets = new LinkedHashSet<>();
         for (String name : layers) {
             int index = indexOf(conf, name);
-            Layer layer = conf.getConf(index).getLayer();
-            if (layer instanceof LoraDense) {
-                throw new IllegalArgumentException("layer '" + name + "' already has a LoRA adapter; apply LoRA once per layer");
-            }
-            if (layer.getClass() != DenseLayer.class) {
-                throw new IllegalArgumentException("layer '" + name + "' is a " + layer.getClass().getSimpleName()
-                        + ", not a DenseLayer; LoRA adapts dense layers");
-            }
-            if (((DenseLayer) layer).hasLayerNorm()) {
-                throw new IllegalArgumentException("layer '" + name + "' uses layer normalisation, which LoraDense does not have");
-            }
+            requireAdaptable(name, conf.getConf(index).getLayer());
             if (!targets.add(index)) {
                 throw new IllegalArgumentException("layer '" + name + "' is named twice");
             }
         }
         for (int index : targets) {
-            DenseLayer dense = (DenseLayer) conf.getConf(index).getLayer();
-            LoraDense.validate(rank, alpha, dense.getNIn(), dense.getNOut());
-            LoraDense lora = new LoraDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).rank(rank).alpha(alpha).build();
-            copySettings(dense, lora);
-            conf.getConf(index).setLayer(lora);
+            conf.getConf(index).setLayer(toLora((DenseLayer) conf.getConf(index).getLayer(), rank, alpha));
         }
         MultiLayerNetwork out = new MultiLayerNetwork(conf);
         out.init();
         for (int i = 0; i < net.getnLayers(); i++) {
             if (targets.contains(i)) {
-                out.getLayer(i).getParam(LoraParamInitializer.WEIGHT_KEY).assign(net.getLayer(i).getParam("W"));
-                INDArray bias = net.getLayer(i).getParam("b");
-                INDArray target = out.getLayer(i).getParam(LoraParamInitializer.BIAS_KEY);
-                if (bias == null) {
-                    target.assign(0);   // a bias-free dense layer: b = 0, frozen
-                } else {
-                    target.assign(bias);
-                }
+                copyFrozen(net.getLayer(i), out.getLayer(i));
             } else if (net.getLayer(i).numParams() > 0) {
                 out.getLayer(i).params().assign(net.getLayer(i).params());
             }
@@ -96,26 +81,127 @@ public final class Lora {
             throw new IllegalArgumentException("the network has no LoRA layer to merge");
         }
         for (int index : loras) {
-            LoraDense lora = (LoraDense) conf.getConf(index).getLayer();
-            DenseLayer dense = new DenseLayer.Builder().nIn(lora.getNIn()).nOut(lora.getNOut()).hasBias(true).build();
-            copySettings(lora, dense);
-            conf.getConf(index).setLayer(dense);
+            conf.getConf(index).setLayer(toDense((LoraDense) conf.getConf(index).getLayer()));
         }
         MultiLayerNetwork out = new MultiLayerNetwork(conf);
         out.init();
         for (int i = 0; i < net.getnLayers(); i++) {
             if (loras.contains(i)) {
-                org.deeplearning4j.nn.api.Layer l = net.getLayer(i);
-                double s = ((LoraDense) l.conf().getLayer()).scaling();
-                INDArray merged = l.getParam(LoraParamInitializer.WEIGHT_KEY)
-                        .add(l.getParam(LoraParamInitializer.A_KEY).mmul(l.getParam(LoraParamInitializer.B_KEY)).muli(s));
-                out.getLayer(i).getParam("W").assign(merged);
-                out.getLayer(i).getParam("b").assign(l.getParam(LoraParamInitializer.BIAS_KEY));
+                copyMerged(net.getLayer(i), out.getLayer(i));
             } else if (net.getLayer(i).numParams() > 0) {
                 out.getLayer(i).params().assign(net.getLayer(i).params());
             }
         }
         return out;
+    }
+
+    /**
+     * As {@link #apply(MultiLayerNetwork, int, double, String...)} for a graph: the target layer vertices by name.
+     */
+    public static ComputationGraph apply(ComputationGraph graph, int rank, double alpha, String... layers) {
+        if (layers == null || layers.length == 0) {
+            throw new IllegalArgumentException("layers: name at least one dense layer vertex to adapt");
+        }
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Set<String> targets = new LinkedHashSet<>();
+        for (String name : layers) {
+            GraphVertex vertex = conf.getVertices().get(name);
+            if (!(vertex instanceof LayerVertex layerVertex)) {
+                throw new IllegalArgumentException("no layer vertex '" + name + "'; vertices: " + conf.getVertices().keySet());
+            }
+            requireAdaptable(name, layerVertex.getLayerConf().getLayer());
+            if (!targets.add(name)) {
+                throw new IllegalArgumentException("layer '" + name + "' is named twice");
+            }
+        }
+        for (String name : targets) {
+            NeuralNetConfiguration layerConf = ((LayerVertex) conf.getVertices().get(name)).getLayerConf();
+            layerConf.setLayer(toLora((DenseLayer) layerConf.getLayer(), rank, alpha));
+        }
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init();
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (targets.contains(name)) {
+                copyFrozen(l, out.getLayer(name));
+            } else if (l.numParams() > 0) {
+                out.getLayer(name).params().assign(l.params());
+            }
+        }
+        return out;
+    }
+
+    /** As {@link #merge(MultiLayerNetwork)} for a graph. */
+    public static ComputationGraph merge(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Set<String> loras = new LinkedHashSet<>();
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof LoraDense lora) {
+                v.getLayerConf().setLayer(toDense(lora));
+                loras.add(e.getKey());
+            }
+        }
+        if (loras.isEmpty()) {
+            throw new IllegalArgumentException("the graph has no LoRA layer to merge");
+        }
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init();
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (loras.contains(name)) {
+                copyMerged(l, out.getLayer(name));
+            } else if (l.numParams() > 0) {
+                out.getLayer(name).params().assign(l.params());
+            }
+        }
+        return out;
+    }
+
+    private static void requireAdaptable(String name, Layer layer) {
+        if (layer instanceof LoraDense) {
+            throw new IllegalArgumentException("layer '" + name + "' already has a LoRA adapter; apply LoRA once per layer");
+        }
+        if (layer.getClass() != DenseLayer.class) {
+            throw new IllegalArgumentException("layer '" + name + "' is a " + layer.getClass().getSimpleName()
+                    + ", not a DenseLayer; LoRA adapts dense layers");
+        }
+        if (((DenseLayer) layer).hasLayerNorm()) {
+            throw new IllegalArgumentException("layer '" + name + "' uses layer normalisation, which LoraDense does not have");
+        }
+    }
+
+    private static LoraDense toLora(DenseLayer dense, int rank, double alpha) {
+        LoraDense.validate(rank, alpha, dense.getNIn(), dense.getNOut());
+        LoraDense lora = new LoraDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).rank(rank).alpha(alpha).build();
+        copySettings(dense, lora);
+        return lora;
+    }
+
+    private static DenseLayer toDense(LoraDense lora) {
+        DenseLayer dense = new DenseLayer.Builder().nIn(lora.getNIn()).nOut(lora.getNOut()).hasBias(true).build();
+        copySettings(lora, dense);
+        return dense;
+    }
+
+    /** W and b of a dense layer into a new LoRA layer (b = 0 for a bias-free dense layer). */
+    private static void copyFrozen(org.deeplearning4j.nn.api.Layer dense, org.deeplearning4j.nn.api.Layer lora) {
+        lora.getParam(LoraParamInitializer.WEIGHT_KEY).assign(dense.getParam("W"));
+        INDArray bias = dense.getParam("b");
+        INDArray target = lora.getParam(LoraParamInitializer.BIAS_KEY);
+        if (bias == null) {
+            target.assign(0);
+        } else {
+            target.assign(bias);
+        }
+    }
+
+    /** W + (α/r)·A·B and b into the merged dense layer. */
+    private static void copyMerged(org.deeplearning4j.nn.api.Layer lora, org.deeplearning4j.nn.api.Layer dense) {
+        double s = ((LoraDense) lora.conf().getLayer()).scaling();
+        INDArray merged = lora.getParam(LoraParamInitializer.WEIGHT_KEY)
+                .add(lora.getParam(LoraParamInitializer.A_KEY).mmul(lora.getParam(LoraParamInitializer.B_KEY)).muli(s));
+        dense.getParam("W").assign(merged);
+        dense.getParam("b").assign(lora.getParam(LoraParamInitializer.BIAS_KEY));
     }
 
     /** The indices of the LoraDense layers of a configuration. */

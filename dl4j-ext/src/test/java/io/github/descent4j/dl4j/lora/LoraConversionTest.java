@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -101,6 +102,30 @@ class LoraConversionTest {
         MultiLayerNetwork otherRank = Lora.apply(base, 3, 4, "hidden");
         assertThatThrownBy(() -> LoraAdapters.load(otherRank, new ByteArrayInputStream(bytes.toByteArray())))
                 .hasMessageContaining("rank");
+    }
+
+    @Test
+    void aGraphIsAdaptedAndMergedTheSameWay() {
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(8).dataType(DataType.DOUBLE)
+                .updater(new Adam(0.01)).graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build());
+        graph.init();
+        INDArray x = data(9, DataType.DOUBLE).getFeatures();
+        double[] before = graph.outputSingle(x).dup('c').reshape(-1).toDoubleVector();
+        ComputationGraph lora = Lora.apply(graph, 3, 6, "hidden");
+        assertThatValues(lora.outputSingle(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(before, 1e-12);
+        double[] w = lora.getLayer("hidden").getParam("W").dup('c').reshape(-1).toDoubleVector();
+        for (int i = 0; i < 3; i++) {
+            lora.fit(data(40 + i, DataType.DOUBLE));
+        }
+        assertThat(lora.getLayer("hidden").getParam("W").dup('c').reshape(-1).toDoubleVector()).containsExactly(w);
+        ComputationGraph merged = Lora.merge(lora);
+        assertThatValues(merged.outputSingle(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(lora.outputSingle(x).dup('c').reshape(-1).toDoubleVector(), 1e-12);
+        assertThatThrownBy(() -> Lora.apply(graph, 3, 6, "out")).hasMessageContaining("not a DenseLayer");
+        assertThatThrownBy(() -> Lora.apply(graph, 3, 6, "missing")).hasMessageContaining("no layer vertex 'missing'");
+        assertThatThrownBy(() -> Lora.merge(graph)).hasMessageContaining("no LoRA layer");
     }
 
     @Test
