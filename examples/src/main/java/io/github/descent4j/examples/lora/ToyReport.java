@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.descent4j.core.sharpness.toy.BalancednessExperiment;
 import io.github.descent4j.core.sharpness.toy.BalancednessTrajectory;
+import io.github.descent4j.core.sharpness.toy.ToyMethod;
 import io.github.descent4j.examples.report.ReportFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -30,11 +32,11 @@ final class ToyReport {
     private ToyReport() {}
 
     static void printTable(List<BalancednessTrajectory> runs, PrintStream out) {
-        out.printf(Locale.ROOT, "%-7s %-6s %5s %5s %12s %12s %15s%n", "problem", "method", "alpha", "rho", "firstB", "lastB",
+        out.printf(Locale.ROOT, "%-7s %-6s %5s %5s %12s %12s %16s%n", "problem", "method", "alpha", "rho", "firstB", "lastB",
                 "|lastB|/|firstB|");
         for (BalancednessTrajectory r : runs) {
-            out.printf(Locale.ROOT, "%-7s %-6s %5.1f %5s %12.6g %12.6g %15.4g%n", r.problem(), r.method(), r.alpha(),
-                    r.method().name().equals("SAM") ? Double.toString(r.rho()) : "-", r.firstB(), r.lastB(), r.shrinkRatio());
+            out.printf(Locale.ROOT, "%-7s %-6s %5.1f %5s %12.6g %12.6g %16.4g%n", r.problem(), r.method(), r.alpha(),
+                    r.method() == ToyMethod.SAM ? Double.toString(r.rho()) : "-", r.firstB(), r.lastB(), r.shrinkRatio());
         }
     }
 
@@ -55,7 +57,9 @@ final class ToyReport {
             node.put("alpha", r.alpha());
             node.put("firstB", r.firstB());
             node.put("lastB", r.lastB());
-            node.put("rho", r.rho());
+            if (r.method() == ToyMethod.SAM) {
+                node.put("rho", r.rho());
+            }
             node.put("shrinkRatio", r.shrinkRatio());
             node.put("finalLoss", r.finalLoss());
             ArrayNode b = node.putArray("B");
@@ -96,14 +100,19 @@ final class ToyReport {
         BitmapEncoder.saveBitmap(charts, 1, charts.size(), dir.resolve(PLOT).toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** |B| over the steps of every run of one problem; logarithmic when every value is positive (SAM reaches 1e-5). */
+    /**
+     * |B| over the steps of every run of one problem, SGD dashed; the axis is logarithmic when |B| spans more than two
+     * decades (OP under SAM reaches 1e-5) and every value is positive.
+     */
     private static XYChart chart(String problem, List<BalancednessTrajectory> runs, Settings settings) {
         XYChart chart = new XYChartBuilder().width(700).height(550)
                 .title(String.format(Locale.ROOT, "%s: |B| under SGD and SAM (lr %s, seed %d)", problem,
                         BalancednessExperiment.PAPER_LEARNING_RATE, settings.seed()))
                 .xAxisTitle("step").yAxisTitle("|B| = |(|x|^2 - |y|^2) / 2|").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        boolean positive = true;
+        chart.getStyler().setXAxisDecimalPattern("#");
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0.0;
         for (BalancednessTrajectory r : runs) {
             if (!r.problem().equals(problem)) {
                 continue;
@@ -113,12 +122,17 @@ final class ToyReport {
             for (int i = 0; i < b.length; i++) {
                 steps[i] = r.stepOf(i);
                 b[i] = Math.abs(b[i]);
-                positive &= b[i] > 0;
+                min = Math.min(min, b[i]);
+                max = Math.max(max, b[i]);
             }
-            String name = r.method() + (r.method().name().equals("SAM") ? " rho " + r.rho() : "") + ", alpha " + r.alpha();
-            chart.addSeries(name, steps, b).setMarker(SeriesMarkers.NONE);
+            String name = r.method() + (r.method() == ToyMethod.SAM ? " rho " + r.rho() : "") + ", alpha " + r.alpha();
+            var series = chart.addSeries(name, steps, b);
+            series.setMarker(SeriesMarkers.NONE);
+            if (r.method() == ToyMethod.SGD) {
+                series.setLineStyle(SeriesLines.DASH_DASH);
+            }
         }
-        chart.getStyler().setYAxisLogarithmic(positive);
+        chart.getStyler().setYAxisLogarithmic(min > 0 && max / min > 100);
         return chart;
     }
 }
