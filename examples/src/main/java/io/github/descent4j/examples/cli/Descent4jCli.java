@@ -4,6 +4,7 @@ import io.github.descent4j.examples.batch.BatchCommand;
 import io.github.descent4j.examples.compare.CompareCommand;
 import io.github.descent4j.examples.finetune.FinetuneCommand;
 import io.github.descent4j.examples.imbalance.ImbalanceCommand;
+import io.github.descent4j.examples.lora.LoraCommand;
 import io.github.descent4j.examples.sharpness.SharpnessCommand;
 
 import java.io.PrintStream;
@@ -19,6 +20,8 @@ import java.util.logging.Logger;
  *       ({@link BatchCommand}).</li>
  *   <li>{@code sharpness}: SAM / ASAM under label noise and BAR on a low-rank layer in DL4J
  *       ({@link SharpnessCommand}).</li>
+ *   <li>{@code lora}: LoRA showcase; today only {@code --toy}, SGD vs SAM balancedness on the paper's toy
+ *       problems ({@link LoraCommand}).</li>
  *   <li>{@code compare}: Tribuo logistic regression with every optimiser on a small real
  *       dataset (the embedded UCI wine data unless {@code --data} names a headed CSV).</li>
  * </ul>
@@ -58,6 +61,8 @@ public final class Descent4jCli {
                     return BatchCommand.run(rest, out, err);
                 case "sharpness":
                     return SharpnessCommand.run(rest, out, err);
+                case "lora":
+                    return LoraCommand.run(rest, out, err);
                 case "compare":
                     return CompareCommand.run(rest, out, err);
                 default:
@@ -82,6 +87,8 @@ public final class Descent4jCli {
                 "             and augmented tests; steps and examples to a target accuracy, batch-size curve",
                 "  sharpness  DL4J: SAM and ASAM vs their base optimiser with 20% flipped digit labels (accuracy,",
                 "             memorisation, sharpness proxy); nBAR / oBAR vs SGD and SAM on a low-rank layer (balancedness)",
+                "  lora       --toy: balancedness B of SGD vs SAM on the paper's toy problems NOP and OP (Li, Zhang,",
+                "             He 2024, A.4); the LoRA fine-tuning comparison is not implemented yet",
                 "  compare    train Tribuo's logistic regression with every descent4j optimiser and Tribuo's",
                 "             own SGD, AdaGrad and Adam; print test accuracy and training log loss",
                 "",
