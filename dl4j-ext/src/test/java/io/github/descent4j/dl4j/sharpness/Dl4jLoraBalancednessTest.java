@@ -111,6 +111,13 @@ class Dl4jLoraBalancednessTest {
         assertThat(onGraph.getPairs()).containsExactly(FactorPair.lora("first"), FactorPair.lora("second"));
         assertThat(onGraph.getVariant()).isEqualTo(Variant.OBAR);
 
+        MultiLayerNetwork partlyFrozen = new MultiLayerNetwork(base().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.misc.FrozenLayer(lora(8, 6, 3, null)))
+                .layer(lora(6, 5, 2, null)).layer(output(5)).build());
+        partlyFrozen.init();
+        assertThat(BalancednessAwareTraining.nbar(AlphaScheduleConfig.constant(0.1)).onLora(partlyFrozen).getPairs())
+                .as("a frozen LoRA layer is left out").containsExactly(FactorPair.lora("layer1"));
+
         MultiLayerNetwork plain = new MultiLayerNetwork(base().list()
                 .layer(new DenseLayer.Builder().nIn(8).nOut(5).build()).layer(output(5)).build());
         plain.init();
