@@ -3,10 +3,14 @@ package io.github.descent4j.dl4j.sharpness;
 import io.github.descent4j.dl4j.internal.ChunkScratch;
 import io.github.descent4j.dl4j.internal.ConfigJson;
 import io.github.descent4j.dl4j.internal.FlatNetwork;
+import io.github.descent4j.dl4j.lora.LoraDenseLayer;
 import io.github.descent4j.core.sharpness.AlphaSchedule;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization.Variant;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -33,6 +37,11 @@ import java.util.Set;
  *   bar.attachTo(net);                   // checks the pairs, then net.addListeners(bar)
  *   net.fit(trainIterator, epochs);
  *   double[] b = bar.balancedness(net);  // B = ½(‖x‖² − ‖y‖²) per pair, e.g. to plot over time
+ * </pre>
+ * For LoRA, as in the paper's experiments, one line puts BAR on every {@code LoraDense} layer's adapter pair
+ * (x = A [nIn, r], y = B [r, nOut], whose product the layer uses as (α/r)·A·B, so B = ½(‖A‖² − ‖B‖²)):
+ * <pre>
+ *   BalancednessAwareTraining bar = BalancednessAwareTraining.nbar(AlphaScheduleConfig.linear(0.5, 1000)).onLora(net);
  * </pre>
  * <b>The step</b>, at iteration t with α_t from the schedule, η_t the learning rate of x's updater
  * ({@code IUpdater.getLearningRate(t, epoch)}), and g_x, g_y the gradients of this step taken before any
@@ -97,6 +106,76 @@ public final class BalancednessAwareTraining extends BaseTrainingListener implem
     /** oBAR: shrink the factor with the larger norm. */
     public static BalancednessAwareTraining obar(AlphaScheduleConfig alpha, FactorPair... pairs) {
         return new BalancednessAwareTraining(Variant.OBAR, alpha, Arrays.asList(pairs));
+    }
+
+    /**
+     * nBAR whose pairs are still to be chosen: {@code nbar(alpha).onLora(net)} attaches it to every LoRA pair of
+     * {@code net}.
+     */
+    public static Unpaired nbar(AlphaScheduleConfig alpha) {
+        return new Unpaired(Variant.NBAR, alpha);
+    }
+
+    /** oBAR whose pairs are still to be chosen; see {@link #nbar(AlphaScheduleConfig)}. */
+    public static Unpaired obar(AlphaScheduleConfig alpha) {
+        return new Unpaired(Variant.OBAR, alpha);
+    }
+
+    /** A BAR variant and α schedule without factor pairs yet. */
+    public static final class Unpaired {
+        private final Variant variant;
+        private final AlphaScheduleConfig alpha;
+
+        private Unpaired(Variant variant, AlphaScheduleConfig alpha) {
+            if (alpha == null) {
+                throw new IllegalArgumentException("alpha schedule must not be null");
+            }
+            this.variant = variant;
+            this.alpha = alpha;
+        }
+
+        /**
+         * BAR on {@link FactorPair#lora the (A, B) pair} of every trainable {@code LoraDense} layer of the network, in
+         * layer order (layers wrapped as frozen are left out), checked and attached as by {@link #attachTo}. A and B
+         * of one layer share the layer's updater, so their learning rates are equal.
+         *
+         * @return the attached listener
+         * @throws IllegalArgumentException when the network has no trainable LoRA layer, or is neither a
+         *                                  MultiLayerNetwork nor a ComputationGraph
+         */
+        public BalancednessAwareTraining onLora(Model model) {
+            FlatNetwork.of(model, "BalancednessAwareTraining");
+            List<FactorPair> pairs = loraPairs(model);
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("BalancednessAwareTraining.onLora: the network has no trainable LoraDense layer"
+                        + " (layers: " + layerSummary(model) + "); add adapters first, or name factor pairs with nbar/obar(alpha, pairs)");
+            }
+            return new BalancednessAwareTraining(variant, alpha, pairs).attachTo(model);
+        }
+    }
+
+    private static Layer[] layersOf(Model model) {
+        return model instanceof MultiLayerNetwork net ? net.getLayers() : ((ComputationGraph) model).getLayers();
+    }
+
+    /** The (A, B) pair of every {@code LoraDense} runtime layer (a frozen wrapper is another class), by name. */
+    private static List<FactorPair> loraPairs(Model model) {
+        List<FactorPair> out = new ArrayList<>();
+        for (Layer layer : layersOf(model)) {
+            if (layer instanceof LoraDenseLayer) {
+                String name = layer.conf().getLayer().getLayerName();
+                out.add(FactorPair.lora(name != null ? name : String.valueOf(layer.getIndex())));
+            }
+        }
+        return out;
+    }
+
+    private static String layerSummary(Model model) {
+        List<String> out = new ArrayList<>();
+        for (Layer layer : layersOf(model)) {
+            out.add(layer.conf().getLayer().getLayerName() + " (" + layer.getClass().getSimpleName() + ")");
+        }
+        return out.toString();
     }
 
     public Variant getVariant() {

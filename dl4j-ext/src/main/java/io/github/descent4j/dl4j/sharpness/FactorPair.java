@@ -61,6 +61,14 @@ public final class FactorPair implements Serializable {
         return new FactorPair(xLayer, "W", yLayer, "W");
     }
 
+    /**
+     * A LoRA layer's adapter pair: x = its {@code A} [nIn, r], y = its {@code B} [r, nOut] (the product A·B), so
+     * B = ½(‖A‖² − ‖B‖²).
+     */
+    public static FactorPair lora(String layer) {
+        return new FactorPair(layer, "A", layer, "B");
+    }
+
     public String getXLayer() {
         return xLayer;
     }

@@ -126,7 +126,7 @@ class Dl4jBalancednessTest {
                 .hasMessageContaining("alpha");
         assertThatThrownBy(() -> AlphaScheduleConfig.cosine(0.1, 0)).isInstanceOf(InvalidHyperparameterException.class)
                 .hasMessageContaining("totalSteps");
-        assertThatThrownBy(() -> BalancednessAwareTraining.nbar(AlphaScheduleConfig.constant(0.1)))
+        assertThatThrownBy(() -> BalancednessAwareTraining.nbar(AlphaScheduleConfig.constant(0.1), new FactorPair[0]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one factor pair");
         assertThatThrownBy(() -> FactorPair.of("0", " ", "1", "W")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("xParam");
