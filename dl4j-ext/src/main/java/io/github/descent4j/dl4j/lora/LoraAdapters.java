@@ -1,6 +1,7 @@
 package io.github.descent4j.dl4j.lora;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,6 +23,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -29,7 +31,8 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Adapter-only persistence: a small zip holding, per LoRA layer, its index, name, rank, α and A and B, plus a SHA-256
+ * Adapter-only persistence: a small zip holding, per LoRA layer, its key (index in a MultiLayerNetwork, vertex name in a
+ * ComputationGraph), name, rank, α and A and B, plus a SHA-256
  * of the frozen base weights (W and b of every LoRA layer, as doubles in row-major order), so adapters are loaded only
  * onto the base they were trained on. The file is a few (r·(nIn + nOut)) numbers per layer, not the whole network.
  */
@@ -39,22 +42,61 @@ public final class LoraAdapters {
 
     private LoraAdapters() {}
 
-    /** Writes the adapters of {@code net}. */
+    /** Writes the adapters of {@code net} (its LoRA layers by index). */
     public static void save(MultiLayerNetwork net, OutputStream out) throws IOException {
-        List<Integer> loras = Lora.loraLayers(net.getLayerWiseConfigurations());
+        save(layers(net), out);
+    }
+
+    /** Writes the adapters of {@code graph} (its LoRA layers by vertex name). */
+    public static void save(ComputationGraph graph, OutputStream out) throws IOException {
+        save(layers(graph), out);
+    }
+
+    /** Loads adapters into {@code net}; see {@link #load(Map, InputStream)}. */
+    public static void load(MultiLayerNetwork net, InputStream in) throws IOException {
+        load(layers(net), in);
+    }
+
+    /** Loads adapters into {@code graph}, whose LoRA layer vertices must have the saved names. */
+    public static void load(ComputationGraph graph, InputStream in) throws IOException {
+        load(layers(graph), in);
+    }
+
+    /** The LoRA layers of a network by index. */
+    private static Map<String, Layer> layers(MultiLayerNetwork net) {
+        Map<String, Layer> out = new LinkedHashMap<>();
+        for (int i : Lora.loraLayers(net.getLayerWiseConfigurations())) {
+            out.put(String.valueOf(i), net.getLayer(i));
+        }
+        return out;
+    }
+
+    /** The LoRA layers of a graph by vertex name, in topological order. */
+    private static Map<String, Layer> layers(ComputationGraph graph) {
+        Map<String, Layer> out = new LinkedHashMap<>();
+        for (Layer l : graph.getLayers()) {
+            if (l.conf().getLayer() instanceof LoraDense) {
+                out.put(l.conf().getLayer().getLayerName(), l);
+            }
+        }
+        return out;
+    }
+
+    private static void save(Map<String, Layer> loras, OutputStream out) throws IOException {
         if (loras.isEmpty()) {
             throw new IllegalArgumentException("the network has no LoRA layer, so there is no adapter to save");
         }
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", "descent4j-lora-adapters/1");
-        manifest.put("baseHash", baseHash(net, loras));
+        manifest.put("baseHash", baseHash(loras));
         ArrayNode layers = manifest.putArray("layers");
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (int i : loras) {
-                Layer l = net.getLayer(i);
+            for (Map.Entry<String, Layer> e : loras.entrySet()) {
+                String i = e.getKey();
+                Layer l = e.getValue();
                 LoraDense conf = (LoraDense) l.conf().getLayer();
                 ObjectNode entry = layers.addObject();
-                entry.put("index", i);
+                entry.put("key", i);
                 entry.put("name", conf.getLayerName());
                 entry.put("rank", conf.getRank());
                 entry.put("alpha", conf.getAlpha());
@@ -75,12 +117,12 @@ public final class LoraAdapters {
     }
 
     /**
-     * Loads adapters into {@code net}, which must have LoRA layers of the same indices, ranks, α and sizes, and the
-     * base weights the adapters were trained on.
+     * Loads adapters into LoRA layers of the same keys (index or vertex name), ranks, α and sizes, holding the base
+     * weights the adapters were trained on.
      *
      * @throws IllegalArgumentException naming the mismatch (a different base: the hashes differ)
      */
-    public static void load(MultiLayerNetwork net, InputStream in) throws IOException {
+    private static void load(Map<String, Layer> loras, InputStream in) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
@@ -91,17 +133,16 @@ public final class LoraAdapters {
             throw new IllegalArgumentException("not a descent4j LoRA adapter file: no " + MANIFEST);
         }
         JsonNode manifest = JSON.readTree(entries.get(MANIFEST));
-        List<Integer> loras = Lora.loraLayers(net.getLayerWiseConfigurations());
         JsonNode layers = manifest.path("layers");
         if (layers.size() != loras.size()) {
             throw new IllegalArgumentException("the adapters hold " + layers.size() + " LoRA layers, the network has " + loras.size());
         }
         for (JsonNode entry : layers) {
-            int i = entry.path("index").asInt();
-            if (!loras.contains(i)) {
+            String i = entry.path("key").asText();
+            if (!loras.containsKey(i)) {
                 throw new IllegalArgumentException("the adapters are for layer " + i + ", which is not a LoRA layer here");
             }
-            LoraDense conf = (LoraDense) net.getLayer(i).conf().getLayer();
+            LoraDense conf = (LoraDense) loras.get(i).conf().getLayer();
             if (conf.getRank() != entry.path("rank").asInt() || Double.compare(conf.getAlpha(), entry.path("alpha").asDouble()) != 0
                     || conf.getNIn() != entry.path("nIn").asLong() || conf.getNOut() != entry.path("nOut").asLong()) {
                 throw new IllegalArgumentException("layer " + i + ": the adapter has rank " + entry.path("rank") + ", alpha "
@@ -110,32 +151,32 @@ public final class LoraAdapters {
             }
         }
         String expected = manifest.path("baseHash").asText();
-        String actual = baseHash(net, loras);
+        String actual = baseHash(loras);
         if (!expected.equals(actual)) {
             throw new IllegalArgumentException("the adapters were trained on a different base network (base weight hash "
                     + expected + ", this network's " + actual + ")");
         }
         for (JsonNode entry : layers) {
-            int i = entry.path("index").asInt();
+            String i = entry.path("key").asText();
             for (String key : List.of(LoraParamInitializer.A_KEY, LoraParamInitializer.B_KEY)) {
                 byte[] bytes = entries.get("layer-" + i + "-" + key + ".bin");
                 if (bytes == null) {
                     throw new IllegalArgumentException("the adapter file lacks " + key + " of layer " + i);
                 }
                 INDArray value = Nd4j.read(new DataInputStream(new ByteArrayInputStream(bytes)));
-                net.getLayer(i).getParam(key).assign(value);
+                loras.get(i).getParam(key).assign(value);
             }
         }
     }
 
     /** SHA-256 over the frozen W and b of the LoRA layers. */
-    static String baseHash(MultiLayerNetwork net, List<Integer> loras) {
+    static String baseHash(Map<String, Layer> loras) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (int i : loras) {
-                digest.update(("layer " + i).getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, Layer> e : loras.entrySet()) {
+                digest.update(("layer " + e.getKey()).getBytes(StandardCharsets.UTF_8));
                 for (String key : List.of(LoraParamInitializer.WEIGHT_KEY, LoraParamInitializer.BIAS_KEY)) {
-                    double[] values = net.getLayer(i).getParam(key).dup('c').reshape(-1).toDoubleVector();
+                    double[] values = e.getValue().getParam(key).dup('c').reshape(-1).toDoubleVector();
                     ByteBuffer buffer = ByteBuffer.allocate(8 * values.length);
                     for (double v : values) {
                         buffer.putDouble(v);

@@ -105,7 +105,7 @@ class LoraConversionTest {
     }
 
     @Test
-    void aGraphIsAdaptedAndMergedTheSameWay() {
+    void aGraphIsAdaptedMergedAndItsAdaptersSavedTheSameWay() throws Exception {
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(8).dataType(DataType.DOUBLE)
                 .updater(new Adam(0.01)).graphBuilder().addInputs("in")
                 .addLayer("hidden", new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU).build(), "in")
@@ -121,6 +121,16 @@ class LoraConversionTest {
             lora.fit(data(40 + i, DataType.DOUBLE));
         }
         assertThat(lora.getLayer("hidden").getParam("W").dup('c').reshape(-1).toDoubleVector()).containsExactly(w);
+        java.io.ByteArrayOutputStream adapters = new java.io.ByteArrayOutputStream();
+        LoraAdapters.save(lora, adapters);
+        ComputationGraph again = Lora.apply(graph, 3, 6, "hidden");
+        try {
+            LoraAdapters.load(again, new java.io.ByteArrayInputStream(adapters.toByteArray()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(again.getLayer("hidden").getParam("B").dup('c').reshape(-1).toDoubleVector())
+                .containsExactly(lora.getLayer("hidden").getParam("B").dup('c').reshape(-1).toDoubleVector());
         ComputationGraph merged = Lora.merge(lora);
         assertThatValues(merged.outputSingle(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(lora.outputSingle(x).dup('c').reshape(-1).toDoubleVector(), 1e-12);
         assertThatThrownBy(() -> Lora.apply(graph, 3, 6, "out")).hasMessageContaining("not a DenseLayer");
