@@ -35,7 +35,7 @@ final class NetworkPerturbationTarget implements PerturbationTarget {
     private final Staging grad;
     // what save() kept
     private double score;
-    private INDArray savedParams;
+    private final List<INDArray> savedParams = new ArrayList<>();
     private final List<INDArray> fixedGradients = new ArrayList<>();
 
     NetworkPerturbationTarget(FlatNetwork network, Model model) {
@@ -80,11 +80,16 @@ final class NetworkPerturbationTarget implements PerturbationTarget {
         return Math.sqrt(squaredNorm);
     }
 
-    /** θ, the score L(θ) the network reports, and the gradient entries of the variables not stepped. */
+    /**
+     * θ of the perturbed (trainable) variables only — the others are never moved, and a LoRA network's frozen W is most
+     * of its parameters — the score L(θ) the network reports, and the gradient entries of the variables not stepped.
+     */
     @Override
     public void save() {
         score = model.score();
-        savedParams = params.dup();
+        for (FlatNetwork.Variable v : trainable) {
+            savedParams.add(range(params, v).dup());
+        }
         for (FlatNetwork.Variable v : fixed) {
             fixedGradients.add(range(gradients, v).dup());
         }
@@ -114,7 +119,9 @@ final class NetworkPerturbationTarget implements PerturbationTarget {
 
     @Override
     public void restore() {
-        params.assign(savedParams);
+        for (int i = 0; i < trainable.size(); i++) {
+            range(params, trainable.get(i)).assign(savedParams.get(i));
+        }
         for (int i = 0; i < fixed.size(); i++) {
             range(gradients, fixed.get(i)).assign(fixedGradients.get(i));
         }
