@@ -49,12 +49,21 @@ final class FinetuneReport {
         return m.balancedness().isEmpty() ? 0 : m.balancedness().get(0).length;
     }
 
+    private static int points(MethodResult m) {
+        return m.balancedness().get(0)[0].length;
+    }
+
+    /** |B| of one LoRA layer at one recorded point, mean over seeds. */
+    private static double meanAt(MethodResult m, int layer, int at) {
+        return m.balancedness().stream().mapToDouble(b -> b[layer][at]).average().orElse(Double.NaN);
+    }
+
     private static double meanFirst(MethodResult m, int layer) {
-        return m.balancedness().stream().mapToDouble(b -> b[layer][0]).average().orElse(Double.NaN);
+        return meanAt(m, layer, 0);
     }
 
     private static double meanLast(MethodResult m, int layer) {
-        return m.balancedness().stream().mapToDouble(b -> b[layer][b[layer].length - 1]).average().orElse(Double.NaN);
+        return meanAt(m, layer, points(m) - 1);
     }
 
     /** Fills {@code root.methods} (keys full, LoRA, LoRA+SAM, LoRA+nBAR, LoRA+oBAR) and {@code root.finetuneSettings}. */
@@ -78,10 +87,8 @@ final class FinetuneReport {
                 l.put("firstB", meanFirst(m, layer));
                 l.put("lastB", meanLast(m, layer));
                 ArrayNode series = l.putArray("B");
-                int points = m.balancedness().get(0)[layer].length;
-                for (int e = 0; e < points; e++) {
-                    final int at = e;
-                    series.add(m.balancedness().stream().mapToDouble(b -> b[layer][at]).average().orElse(Double.NaN));
+                for (int e = 0; e < points(m); e++) {
+                    series.add(meanAt(m, layer, e));
                 }
             }
         }
@@ -116,14 +123,11 @@ final class FinetuneReport {
                 if (!m.method().lora()) {
                     continue;
                 }
-                int points = m.balancedness().get(0)[layer].length;
-                double[] x = new double[points];
-                double[] y = new double[points];
-                for (int e = 0; e < points; e++) {
-                    final int at = e;
-                    final int l = layer;
+                double[] x = new double[points(m)];
+                double[] y = new double[points(m)];
+                for (int e = 0; e < x.length; e++) {
                     x[e] = e;
-                    y[e] = m.balancedness().stream().mapToDouble(b -> b[l][at]).average().orElse(Double.NaN);
+                    y[e] = meanAt(m, layer, e);
                 }
                 chart.addSeries(m.method().label, x, y).setMarker(SeriesMarkers.NONE);
             }
