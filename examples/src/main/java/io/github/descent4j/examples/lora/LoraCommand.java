@@ -157,9 +157,11 @@ public final class LoraCommand {
             ObjectNode root = ts != null ? ToyReport.summary(toyRuns, ts) : emptySummary();
             if (fine != null) {
                 FinetuneReport.summary(fine, root);
+            }
+            ReportFiles.writeJson(dir, ToyReport.SUMMARY, root);  // creates dir, so first
+            if (fine != null) {
                 FinetuneReport.writePlot(fine, dir);
             }
-            ReportFiles.writeJson(dir, ToyReport.SUMMARY, root);
             if (ts != null) {
                 ToyReport.writePlot(toyRuns, ts, dir);
             }
