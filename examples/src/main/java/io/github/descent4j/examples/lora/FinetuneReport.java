@@ -113,11 +113,11 @@ final class FinetuneReport {
     static void writePlot(LoraExperiment.Result result, Path dir) throws IOException {
         List<XYChart> charts = new ArrayList<>();
         for (int layer = 0; layer < LoraExperiment.HIDDEN.length; layer++) {
-            XYChart chart = new XYChartBuilder().width(500).height(450)
+            XYChart chart = new XYChartBuilder().width(500).height(500)
                     .title(String.format(Locale.ROOT, "LoRA layer %s: |B| (r %d, %d seeds)", LoraExperiment.HIDDEN[layer],
                             result.settings().rank(), result.settings().seeds()))
                     .xAxisTitle("fine-tuning epoch").yAxisTitle("|(|A|^2 - |B|^2) / 2|").build();
-            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
             chart.getStyler().setXAxisDecimalPattern("#");
             for (MethodResult m : result.methods()) {
                 if (!m.method().lora()) {
