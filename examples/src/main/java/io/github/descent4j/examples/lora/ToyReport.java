@@ -93,6 +93,10 @@ final class ToyReport {
 
     static void write(List<BalancednessTrajectory> runs, Settings settings, Path dir) throws IOException {
         ReportFiles.writeJson(dir, SUMMARY, summary(runs, settings));
+        writePlot(runs, settings, dir);
+    }
+
+    static void writePlot(List<BalancednessTrajectory> runs, Settings settings, Path dir) throws IOException {
         List<XYChart> charts = new ArrayList<>();
         for (String problem : List.of("NOP", "OP")) {
             charts.add(chart(problem, runs, settings));

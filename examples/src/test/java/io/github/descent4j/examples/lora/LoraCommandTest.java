@@ -19,7 +19,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** {@code ./descent4j lora --toy} end to end with a short T, and the refusal without {@code --toy}. */
+/** {@code ./descent4j lora --toy} end to end with a short T, and the fine-tuning comparison with tiny epochs and one seed. */
 class LoraCommandTest {
     private static final int STEPS = 5000;
     private static final int EVERY = 500;
@@ -98,13 +98,62 @@ class LoraCommandTest {
     }
 
     @Test
-    void withoutToyItRefusesClearlyAndWritesNothing(@TempDir Path dir) {
-        CliRun r = CliRun.of("lora", "--out", dir.resolve("out").toString());
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("descent4j: ").contains("not implemented yet", "--toy")
-                .doesNotContain("\n", "Exception");
-        assertThat(r.out()).isEmpty();
-        assertThat(Files.exists(dir.resolve("out"))).isFalse();
+    void fineTuningWritesEveryMethodWithSaneFields(@TempDir Path dir) throws IOException {
+        CliRun r = CliRun.of("lora", "--seeds", "1", "--pretrain-epochs", "3", "--epochs", "2", "--rank", "4",
+                "--no-toy", "--out", dir.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 seeds", "LoRA r 4", "wrote summary.json and " + FinetuneReport.PLOT)
+                .doesNotContain("lora --toy");
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertThat(summary.get("task").asText()).isEqualTo("lora");
+        assertThat(summary.get("toy").isArray()).isTrue();
+        assertThat(summary.get("toy").size()).isZero();
+        JsonNode methods = summary.get("methods");
+        List<String> names = new ArrayList<>();
+        methods.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("full", "LoRA", "LoRA+SAM", "LoRA+nBAR", "LoRA+oBAR");
+        long fullParameters = methods.get("full").get("trainableParameters").asLong();
+        // 64*64*3 + 64*3 hidden + 64*10 + 10 head, all trained.
+        assertThat(fullParameters).isEqualTo(3 * (64 * 64 + 64) + 64 * 10 + 10);
+        assertThat(methods.get("full").get("adapterBytes").asLong()).isZero();
+        assertThat(methods.get("full").get("balancedness").size()).isZero();
+        for (String name : names) {
+            JsonNode m = methods.get(name);
+            for (String field : List.of("accuracy", "oldTaskAccuracy", "msPerStep", "trainableParameters", "adapterBytes",
+                    "balancedness")) {
+                assertThat(m.has(field)).as(name + "." + field).isTrue();
+            }
+            assertThat(m.get("accuracy").asDouble()).as(name).isBetween(0.0, 1.0);
+            assertThat(m.get("oldTaskAccuracy").asDouble()).as(name).isBetween(0.0, 1.0);
+            assertThat(m.get("msPerStep").asDouble()).as(name).isPositive().isFinite();
+            // One table row per method, with its name first.
+            assertThat(r.out().lines().anyMatch(l -> l.startsWith(name + " "))).as(name + " row\n" + r.out()).isTrue();
+            if (!name.equals("full")) {
+                // A and B of three 64x64 layers at r 4, plus the trained head.
+                assertThat(m.get("trainableParameters").asLong()).as(name).isEqualTo(3 * (64 * 4 + 4 * 64) + 64 * 10 + 10)
+                        .isLessThan(fullParameters);
+                assertThat(m.get("adapterBytes").asLong()).as(name).isPositive();
+                JsonNode b = m.get("balancedness");
+                assertThat(b.size()).as(name).isEqualTo(3);
+                for (JsonNode layer : b) {
+                    assertThat(layer.get("firstB").asDouble()).as(name).isPositive().isFinite();
+                    assertThat(layer.get("lastB").asDouble()).as(name).isGreaterThanOrEqualTo(0.0).isFinite();
+                    assertThat(layer.get("B")).as(name).hasSize(3);
+                    assertThat(layer.get("B").get(0).asDouble()).isEqualTo(layer.get("firstB").asDouble());
+                    assertThat(layer.get("B").get(2).asDouble()).isEqualTo(layer.get("lastB").asDouble());
+                }
+            }
+        }
+        // Every LoRA method starts from the same adapters (B = 0, A from the same seed), so the same first |B|.
+        double first = methods.get("LoRA").get("balancedness").get("0").get("firstB").asDouble();
+        for (String name : List.of("LoRA+SAM", "LoRA+nBAR", "LoRA+oBAR")) {
+            assertThat(methods.get(name).get("balancedness").get("0").get("firstB").asDouble()).as(name)
+                    .isCloseTo(first, within(1e-9 * first));
+        }
+        BufferedImage image = ImageIO.read(dir.resolve(FinetuneReport.PLOT).toFile());
+        assertThat(image).isNotNull();
+        assertThat(image.getWidth()).isGreaterThanOrEqualTo(1000);
+        assertThat(Files.exists(dir.resolve(ToyReport.PLOT))).isFalse();
     }
 
     @Test
@@ -115,9 +164,12 @@ class LoraCommandTest {
                 {"lora", "--toy", "--seed", "one"},
                 {"lora", "--toy", "--steps"},
                 {"lora", "--toy", "--bogus"},
+                {"lora", "--rank", "65"},
+                {"lora", "--toy", "--no-toy"},
         };
         String[] expected = {"--steps must be an integer >= 1", "--every must be an integer >= 1",
-                "--seed must be an integer", "--steps needs a value", "unknown option '--bogus'"};
+                "--seed must be an integer", "--steps needs a value", "unknown option '--bogus'",
+                "--rank must be an integer in [1, 64]", "--toy and --no-toy exclude each other"};
         for (int i = 0; i < bad.length; i++) {
             CliRun r = CliRun.of(bad[i]);
             assertThat(r.exitCode()).as(String.join(" ", bad[i])).isEqualTo(2);
@@ -131,7 +183,8 @@ class LoraCommandTest {
     void helpListsTheOptionsAndTheTopLevelHelpTheCommand() {
         CliRun r = CliRun.of("lora", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("--toy", "--steps", "--seed", "--every", "--out", "not implemented yet");
-        assertThat(CliRun.of("--help").out()).contains("  lora       --toy");
+        assertThat(r.out()).contains("--toy", "--no-toy", "--steps", "--seed", "--every", "--out",
+                "--seeds", "--epochs", "--pretrain-epochs", "--rank", "--lr", "--rho", "--bar-alpha");
+        assertThat(CliRun.of("--help").out()).contains("  lora       fine-tune digits 0-4 -> 5-9", "--toy: SGD vs SAM");
     }
 }
