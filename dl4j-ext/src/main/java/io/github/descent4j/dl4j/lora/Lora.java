@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,7 +56,7 @@ public final class Lora {
             }
         }
         for (int index : targets) {
-            conf.getConf(index).setLayer(toLora((DenseLayer) conf.getConf(index).getLayer(), rank, alpha));
+            conf.getConf(index).setLayer(toLora(conf.getConf(index).getLayer(), rank, alpha));
         }
         MultiLayerNetwork out = new MultiLayerNetwork(conf);
         out.init();
@@ -81,7 +82,7 @@ public final class Lora {
             throw new IllegalArgumentException("the network has no LoRA layer to merge");
         }
         for (int index : loras) {
-            conf.getConf(index).setLayer(toDense((LoraDense) conf.getConf(index).getLayer()));
+            conf.getConf(index).setLayer(toPlain(conf.getConf(index).getLayer()));
         }
         MultiLayerNetwork out = new MultiLayerNetwork(conf);
         out.init();
@@ -116,7 +117,7 @@ public final class Lora {
         }
         for (String name : targets) {
             NeuralNetConfiguration layerConf = ((LayerVertex) conf.getVertices().get(name)).getLayerConf();
-            layerConf.setLayer(toLora((DenseLayer) layerConf.getLayer(), rank, alpha));
+            layerConf.setLayer(toLora(layerConf.getLayer(), rank, alpha));
         }
         ComputationGraph out = new ComputationGraph(conf);
         out.init();
@@ -136,8 +137,8 @@ public final class Lora {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         Set<String> loras = new LinkedHashSet<>();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof LoraDense lora) {
-                v.getLayerConf().setLayer(toDense(lora));
+            if (e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof LoraShape) {
+                v.getLayerConf().setLayer(toPlain(v.getLayerConf().getLayer()));
                 loras.add(e.getKey());
             }
         }
@@ -158,26 +159,45 @@ public final class Lora {
     }
 
     private static void requireAdaptable(String name, Layer layer) {
-        if (layer instanceof LoraDense) {
+        if (layer instanceof LoraShape) {
             throw new IllegalArgumentException("layer '" + name + "' already has a LoRA adapter; apply LoRA once per layer");
+        }
+        if (layer.getClass() == OutputLayer.class) {
+            return;
         }
         if (layer.getClass() != DenseLayer.class) {
             throw new IllegalArgumentException("layer '" + name + "' is a " + layer.getClass().getSimpleName()
-                    + ", not a DenseLayer; LoRA adapts dense layers");
+                    + ", not a DenseLayer or OutputLayer; LoRA adapts dense layers and output heads");
         }
         if (((DenseLayer) layer).hasLayerNorm()) {
             throw new IllegalArgumentException("layer '" + name + "' uses layer normalisation, which LoraDense does not have");
         }
     }
 
-    private static LoraDense toLora(DenseLayer dense, int rank, double alpha) {
+    /** A DenseLayer → LoraDense, an OutputLayer → LoraOutput (same loss), all settings copied. */
+    private static Layer toLora(Layer layer, int rank, double alpha) {
+        if (layer instanceof OutputLayer head) {
+            LoraDense.validate(rank, alpha, head.getNIn(), head.getNOut());
+            LoraOutput lora = new LoraOutput.Builder(head.getLossFn()).nIn(head.getNIn()).nOut(head.getNOut()).rank(rank)
+                    .alpha(alpha).build();
+            copySettings(head, lora);
+            return lora;
+        }
+        DenseLayer dense = (DenseLayer) layer;
         LoraDense.validate(rank, alpha, dense.getNIn(), dense.getNOut());
         LoraDense lora = new LoraDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).rank(rank).alpha(alpha).build();
         copySettings(dense, lora);
         return lora;
     }
 
-    private static DenseLayer toDense(LoraDense lora) {
+    /** A LoraDense → DenseLayer, a LoraOutput → OutputLayer (same loss). */
+    private static Layer toPlain(Layer layer) {
+        if (layer instanceof LoraOutput lora) {
+            OutputLayer head = new OutputLayer.Builder(lora.getLossFn()).nIn(lora.getNIn()).nOut(lora.getNOut()).hasBias(true).build();
+            copySettings(lora, head);
+            return head;
+        }
+        LoraDense lora = (LoraDense) layer;
         DenseLayer dense = new DenseLayer.Builder().nIn(lora.getNIn()).nOut(lora.getNOut()).hasBias(true).build();
         copySettings(lora, dense);
         return dense;
@@ -197,7 +217,7 @@ public final class Lora {
 
     /** W + (α/r)·A·B and b into the merged dense layer. */
     private static void copyMerged(org.deeplearning4j.nn.api.Layer lora, org.deeplearning4j.nn.api.Layer dense) {
-        double s = ((LoraDense) lora.conf().getLayer()).scaling();
+        double s = ((LoraShape) lora.conf().getLayer()).scaling();
         INDArray merged = lora.getParam(LoraParamInitializer.WEIGHT_KEY)
                 .add(lora.getParam(LoraParamInitializer.A_KEY).mmul(lora.getParam(LoraParamInitializer.B_KEY)).muli(s));
         dense.getParam("W").assign(merged);
@@ -208,7 +228,7 @@ public final class Lora {
     static List<Integer> loraLayers(MultiLayerConfiguration conf) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < conf.getConfs().size(); i++) {
-            if (conf.getConf(i).getLayer() instanceof LoraDense) {
+            if (conf.getConf(i).getLayer() instanceof LoraShape) {
                 out.add(i);
             }
         }

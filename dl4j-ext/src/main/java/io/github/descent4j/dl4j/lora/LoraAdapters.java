@@ -75,7 +75,7 @@ public final class LoraAdapters {
     private static Map<String, Layer> layers(ComputationGraph graph) {
         Map<String, Layer> out = new LinkedHashMap<>();
         for (Layer l : graph.getLayers()) {
-            if (l.conf().getLayer() instanceof LoraDense) {
+            if (l.conf().getLayer() instanceof LoraShape) {
                 out.put(l.conf().getLayer().getLayerName(), l);
             }
         }
@@ -94,10 +94,10 @@ public final class LoraAdapters {
             for (Map.Entry<String, Layer> e : loras.entrySet()) {
                 String i = e.getKey();
                 Layer l = e.getValue();
-                LoraDense conf = (LoraDense) l.conf().getLayer();
+                LoraShape conf = (LoraShape) l.conf().getLayer();
                 ObjectNode entry = layers.addObject();
                 entry.put("key", i);
-                entry.put("name", conf.getLayerName());
+                entry.put("name", l.conf().getLayer().getLayerName());
                 entry.put("rank", conf.getRank());
                 entry.put("alpha", conf.getAlpha());
                 entry.put("nIn", conf.getNIn());
@@ -142,7 +142,7 @@ public final class LoraAdapters {
             if (!loras.containsKey(i)) {
                 throw new IllegalArgumentException("the adapters are for layer " + i + ", which is not a LoRA layer here");
             }
-            LoraDense conf = (LoraDense) loras.get(i).conf().getLayer();
+            LoraShape conf = (LoraShape) loras.get(i).conf().getLayer();
             if (conf.getRank() != entry.path("rank").asInt() || Double.compare(conf.getAlpha(), entry.path("alpha").asDouble()) != 0
                     || conf.getNIn() != entry.path("nIn").asLong() || conf.getNOut() != entry.path("nOut").asLong()) {
                 throw new IllegalArgumentException("layer " + i + ": the adapter has rank " + entry.path("rank") + ", alpha "

@@ -33,7 +33,7 @@ import java.util.Objects;
  * W and b get the NoOp updater (no state) and no regularisation, so global L2 or weight decay reaches only A and B.
  * Forward and backward are written by hand ({@link LoraDenseLayer}), not with SameDiff.
  */
-public class LoraDense extends FeedForwardLayer {
+public class LoraDense extends FeedForwardLayer implements LoraShape {
     private static final long serialVersionUID = 1L;
 
     private int rank;
@@ -63,10 +63,12 @@ public class LoraDense extends FeedForwardLayer {
         }
     }
 
+    @Override
     public int getRank() {
         return rank;
     }
 
+    @Override
     public double getAlpha() {
         return alpha;
     }
@@ -77,6 +79,7 @@ public class LoraDense extends FeedForwardLayer {
     }
 
     /** α / r, the adapter's scaling. */
+    @Override
     public double scaling() {
         return alpha / rank;
     }

@@ -82,8 +82,8 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
         }
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
         x.mmuli(w, z);
-        INDArray xa = adapterInput(x, training, workspaceMgr).mmul(getParam(LoraParamInitializer.A_KEY));
-        Nd4j.gemm(xa, getParam(LoraParamInitializer.B_KEY), z, false, false, layerConf().scaling(), 1.0);
+        LoraMath.addAdapter(adapterInput(x, training, workspaceMgr), getParam(LoraParamInitializer.A_KEY),
+                getParam(LoraParamInitializer.B_KEY), layerConf().scaling(), z);
         z.addiRowVector(getParam(LoraParamInitializer.BIAS_KEY));
         if (maskArray != null) {
             applyMask(z);
@@ -112,10 +112,7 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
         INDArray gradB = gradientViews.get(LoraParamInitializer.B_KEY);
 
         INDArray xd = adapterInput(x, true, workspaceMgr);
-        INDArray xa = xd.mmul(a);                     // [batch, r]
-        INDArray deltaBt = delta.mmul(b.transpose()); // [batch, r]
-        Nd4j.gemm(xa, delta, gradB, true, false, s, 0.0);
-        Nd4j.gemm(xd, deltaBt, gradA, true, false, s, 0.0);
+        INDArray deltaBt = LoraMath.adapterGradients(xd, a, b, s, delta, gradA, gradB);   // [batch, r]
 
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(), x.size(0), x.size(1));
         Nd4j.gemm(delta, w, epsilonNext, false, true, 1.0, 0.0);

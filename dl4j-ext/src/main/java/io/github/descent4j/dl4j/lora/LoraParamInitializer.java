@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The parameters of a {@link LoraDense} layer in one flat view: W [nIn, nOut] (frozen), b [1, nOut] (frozen),
+ * The parameters of a {@link LoraDense} or {@link LoraOutput} layer in one flat view: W [nIn, nOut] (frozen), b [1, nOut] (frozen),
  * A [nIn, r] and B [r, nOut] (trained), each matrix column-major as DL4J's dense layers store W. New parameters:
  * W by the layer's weight initialisation, b by its bias initialisation, A uniform in ±1/√nIn, B = 0 (so a new adapter
  * leaves the layer's output unchanged, as loralib).
@@ -45,7 +45,7 @@ public final class LoraParamInitializer implements ParamInitializer {
 
     @Override
     public long numParams(Layer layer) {
-        LoraDense l = (LoraDense) layer;
+        LoraShape l = (LoraShape) layer;
         long nIn = l.getNIn();
         long nOut = l.getNOut();
         long r = l.getRank();
@@ -79,18 +79,19 @@ public final class LoraParamInitializer implements ParamInitializer {
 
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
-        LoraDense l = (LoraDense) conf.getLayer();
+        org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) conf.getLayer();
+        LoraShape shape = (LoraShape) l;
         long expected = numParams(l);
         if (paramsView.length() != expected) {
             throw new IllegalStateException("expected a parameter view of length " + expected + ", got " + paramsView.length());
         }
-        Map<String, INDArray> views = views(l, paramsView);
+        Map<String, INDArray> views = views(shape, paramsView);
         if (initializeParams) {
             INDArray w = views.get(WEIGHT_KEY);
             IWeightInit init = l.getWeightInitFn();
-            init.init(l.getNIn(), l.getNOut(), w.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, w);
+            init.init(shape.getNIn(), shape.getNOut(), w.shape(), IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, w);
             views.get(BIAS_KEY).assign(l.getBiasInit());
-            double bound = 1.0 / Math.sqrt(l.getNIn());
+            double bound = 1.0 / Math.sqrt(shape.getNIn());
             INDArray a = views.get(A_KEY);
             a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
             views.get(B_KEY).assign(0);
@@ -103,10 +104,10 @@ public final class LoraParamInitializer implements ParamInitializer {
 
     @Override
     public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
-        return views((LoraDense) conf.getLayer(), gradientView);
+        return views((LoraShape) conf.getLayer(), gradientView);
     }
 
-    private static Map<String, INDArray> views(LoraDense l, INDArray flat) {
+    private static Map<String, INDArray> views(LoraShape l, INDArray flat) {
         INDArray v = flat.reshape(flat.length());
         long nIn = l.getNIn();
         long nOut = l.getNOut();

@@ -4,6 +4,7 @@ import io.github.descent4j.dl4j.internal.ChunkScratch;
 import io.github.descent4j.dl4j.internal.ConfigJson;
 import io.github.descent4j.dl4j.internal.FlatNetwork;
 import io.github.descent4j.dl4j.lora.LoraDenseLayer;
+import io.github.descent4j.dl4j.lora.LoraOutputLayer;
 import io.github.descent4j.core.sharpness.AlphaSchedule;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization;
 import io.github.descent4j.core.sharpness.BalancednessAwareRegularization.Variant;
@@ -162,7 +163,7 @@ public final class BalancednessAwareTraining extends BaseTrainingListener implem
     private static List<FactorPair> loraPairs(Model model) {
         List<FactorPair> out = new ArrayList<>();
         for (Layer layer : layersOf(model)) {
-            if (layer instanceof LoraDenseLayer) {
+            if (layer instanceof LoraDenseLayer || layer instanceof LoraOutputLayer) {
                 String name = layer.conf().getLayer().getLayerName();
                 out.add(FactorPair.lora(name != null ? name : String.valueOf(layer.getIndex())));
             }

@@ -1,6 +1,7 @@
 package io.github.descent4j.dl4j.lora;
 
 import io.github.descent4j.dl4j.updater.Adam;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -81,6 +82,57 @@ class LoraConversionTest {
     }
 
     @Test
+    void anOutputHeadIsAdaptedTrainedWithItsFrozenWeightsAndMergedBack() throws Exception {
+        MultiLayerNetwork base = pretrained(DataType.DOUBLE, 3);
+        INDArray x = data(9, DataType.DOUBLE).getFeatures();
+        double[] before = base.output(x).dup('c').reshape(-1).toDoubleVector();
+        MultiLayerNetwork lora = Lora.apply(base, 2, 4, "hidden", "3");
+        assertThat(lora.getLayer(3).conf().getLayer()).isInstanceOf(LoraOutput.class);
+        assertThat(((LoraOutput) lora.getLayer(3).conf().getLayer()).getLossFn())
+                .isEqualTo(((org.deeplearning4j.nn.conf.layers.OutputLayer) base.getLayer(3).conf().getLayer()).getLossFn());
+        assertThatValues(lora.output(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(before, 1e-12);
+        assertThat(MultiLayerConfiguration.fromJson(lora.getLayerWiseConfigurations().toJson())).isEqualTo(lora.getLayerWiseConfigurations());
+        double[] w = lora.getLayer(3).getParam("W").dup('c').reshape(-1).toDoubleVector();
+        double[] b = lora.getLayer(3).getParam("b").dup('c').reshape(-1).toDoubleVector();
+        for (int i = 0; i < 4; i++) {
+            lora.fit(data(50 + i, DataType.DOUBLE));
+        }
+        assertThat(lora.getLayer(3).getParam("W").dup('c').reshape(-1).toDoubleVector()).as("head W frozen").containsExactly(w);
+        assertThat(lora.getLayer(3).getParam("b").dup('c').reshape(-1).toDoubleVector()).as("head b frozen").containsExactly(b);
+        assertThat(lora.getLayer(3).getParam("B").dup('c').reshape(-1).toDoubleVector()).as("head B trains").isNotEqualTo(new double[6]);
+        MultiLayerNetwork merged = Lora.merge(lora);
+        assertThat(merged.getLayer(3).conf().getLayer()).isExactlyInstanceOf(org.deeplearning4j.nn.conf.layers.OutputLayer.class);
+        assertThatValues(merged.output(x).dup('c').reshape(-1).toDoubleVector())
+                .isCloseTo(lora.output(x).dup('c').reshape(-1).toDoubleVector(), 1e-12);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LoraAdapters.save(lora, bytes);
+        MultiLayerNetwork again = Lora.apply(base, 2, 4, "hidden", "3");
+        LoraAdapters.load(again, new ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(again.getLayer(3).getParam("B").dup('c').reshape(-1).toDoubleVector())
+                .containsExactly(lora.getLayer(3).getParam("B").dup('c').reshape(-1).toDoubleVector());
+        // the head's gradients of A and B pass DL4J's gradient check
+        DataType previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork check = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
+                    .updater(new org.nd4j.linalg.learning.config.NoOp()).list()
+                    .layer(new LoraOutput.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3).rank(2).alpha(3).build()).build());
+            check.init();
+            check.getLayer(0).getParam("B").assign(Nd4j.randn(DataType.DOUBLE, 2, 3));
+            INDArray labels = Nd4j.zeros(DataType.DOUBLE, 4, 3);
+            for (int i = 0; i < 4; i++) {
+                labels.putScalar(i, i % 3, 1.0);
+            }
+            assertThat(org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
+                    new org.deeplearning4j.gradientcheck.GradientCheckUtil.MLNConfig().net(check).input(Nd4j.randn(DataType.DOUBLE, 4, 5))
+                            .labels(labels).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
+                            .excludeParams(java.util.Set.of("0_W", "0_b")))).isTrue();
+        } finally {
+            Nd4j.setDefaultDataTypes(previous, previous);
+        }
+    }
+
+    @Test
     void adaptersSaveSmallAndLoadOnlyOntoTheirBase() throws Exception {
         MultiLayerNetwork base = pretrained(DataType.DOUBLE, 3);
         MultiLayerNetwork lora = Lora.apply(base, 2, 4, "hidden");
@@ -133,7 +185,9 @@ class LoraConversionTest {
                 .containsExactly(lora.getLayer("hidden").getParam("B").dup('c').reshape(-1).toDoubleVector());
         ComputationGraph merged = Lora.merge(lora);
         assertThatValues(merged.outputSingle(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(lora.outputSingle(x).dup('c').reshape(-1).toDoubleVector(), 1e-12);
-        assertThatThrownBy(() -> Lora.apply(graph, 3, 6, "out")).hasMessageContaining("not a DenseLayer");
+        ComputationGraph withHead = Lora.apply(graph, 3, 6, "hidden", "out");
+        assertThat(withHead.getLayer("out").conf().getLayer()).isInstanceOf(LoraOutput.class);
+        assertThatValues(withHead.outputSingle(x).dup('c').reshape(-1).toDoubleVector()).isCloseTo(before, 1e-12);
         assertThatThrownBy(() -> Lora.apply(graph, 3, 6, "missing")).hasMessageContaining("no layer vertex 'missing'");
         assertThatThrownBy(() -> Lora.merge(graph)).hasMessageContaining("no LoRA layer");
     }
@@ -142,7 +196,6 @@ class LoraConversionTest {
     void badRequestsAreRefusedNamingTheProblem() {
         MultiLayerNetwork base = pretrained(DataType.DOUBLE, 3);
         assertThatThrownBy(() -> Lora.apply(base, 2, 4, "nope")).hasMessageContaining("no layer 'nope'");
-        assertThatThrownBy(() -> Lora.apply(base, 2, 4, "3")).hasMessageContaining("OutputLayer").hasMessageContaining("not a DenseLayer");
         assertThatThrownBy(() -> Lora.apply(base, 2, 4, "1")).hasMessageContaining("FrozenLayer");
         assertThatThrownBy(() -> Lora.apply(base, 0, 4, "hidden")).hasMessageContaining("rank");
         assertThatThrownBy(() -> Lora.apply(base, 7, 4, "hidden")).hasMessageContaining("rank");

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
+import static io.github.descent4j.testkit.Descent4jAssertions.assertThatValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,6 +83,12 @@ class LoraDenseTest {
                 assertFrozen(new MultiLayerNetwork(conf), updater + (weightDecay ? " + WeightDecay" : " + L2"));
             }
         }
+        // the global builder's weightDecay (registered twice per layer in M2.1) must not reach W and b either
+        MultiLayerConfiguration globalDecay = base(new Adam(0.01), DataType.DOUBLE, WorkspaceMode.ENABLED).weightDecay(0.1, true).list()
+                .layer(new LoraDense.Builder().nIn(5).nOut(6).rank(2).alpha(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3).activation(Activation.SOFTMAX).build())
+                .build();
+        assertFrozen(new MultiLayerNetwork(globalDecay), "Adam + global weightDecay");
         MultiLayerConfiguration installed = AdamW.install(lora(AdamW.builder().learningRate(0.01).weightDecay(0.2).build(), false,
                 WorkspaceMode.ENABLED));
         assertFrozen(new MultiLayerNetwork(installed), "AdamW");
@@ -218,6 +225,27 @@ class LoraDenseTest {
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).excludeParams(Set.of("0_W", "0_b")));
             assertThat(ok).as("gradient check nIn=%d nOut=%d r=%d", nIn, nOut, rank).isTrue();
         }
+    }
+
+    @Test
+    void aLabelMaskRemovesMaskedExamplesFromTheAdapterGradients() {
+        MultiLayerNetwork net = new MultiLayerNetwork(lora(new Adam(0.01), false, WorkspaceMode.ENABLED));
+        net.init();
+        net.getLayer(0).getParam("B").assign(Nd4j.randn(DataType.DOUBLE, 2, 6));
+        DataSet all = data(3, 4);
+        INDArray mask = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}});
+        net.setInput(all.getFeatures());
+        net.setLabels(all.getLabels());
+        net.setLayerMaskArrays(null, mask);
+        net.computeGradientAndScore();
+        double[] masked = net.gradient().gradient().toDoubleVector();
+        net.clearLayerMaskArrays();
+        int[] kept = {0, 2, 3};
+        net.setInput(all.getFeatures().getRows(kept));
+        net.setLabels(all.getLabels().getRows(kept));
+        net.computeGradientAndScore();
+        assertThatValues(masked).as("summed gradients with example 1 masked = gradients of the other three")
+                .isCloseTo(net.gradient().gradient().toDoubleVector(), 1e-12);
     }
 
     @Test
