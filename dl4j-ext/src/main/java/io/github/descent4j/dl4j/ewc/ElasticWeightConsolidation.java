@@ -133,7 +133,7 @@ public final class ElasticWeightConsolidation implements Regularization {
     public static MultiLayerNetwork install(MultiLayerNetwork pretrained, DataSetIterator oldTask, double lambda) {
         checkedLambda(lambda);
         if (pretrained == null) {
-            throw new InvalidHyperparameterException("pretrained", "the pre-trained network is null");
+            throw new InvalidHyperparameterException("pretrained", "the pre-trained network (pretrained) is null");
         }
         Map<String, INDArray> fisher = DiagonalFisher.compute(pretrained, oldTask);
         MultiLayerConfiguration conf = pretrained.getLayerWiseConfigurations().clone();
@@ -164,7 +164,7 @@ public final class ElasticWeightConsolidation implements Regularization {
     }
 
     static double[] valuesOf(INDArray a, char order) {
-        return a.dup(order).reshape(order, a.length()).toDoubleVector();
+        return a.dup(order).reshape(order, new long[]{a.length()}).toDoubleVector();
     }
 
     // ---- the regularisation ----

@@ -1,7 +1,7 @@
 package io.github.descent4j.dl4j.ewc;
 
 import io.github.descent4j.core.InvalidHyperparameterException;
-import org.deeplearning4j.datasets.iterator.impl.ListDataSetIterator;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -87,14 +87,14 @@ class ElasticWeightConsolidationTest {
         MultiLayerNetwork net = pretrained(DataType.DOUBLE, new Sgd(0.1));
         ElasticWeightConsolidation ewc = ElasticWeightConsolidation.of(2.5, net,
                 DiagonalFisher.compute(net, iterator(task(DataType.DOUBLE, 1, 0.0), 7)));
-        net.params().addi(Nd4j.randn(DataType.DOUBLE, 1, net.numParams()).muli(0.3));   // move away from θ*
+        net.params().addi(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.3));   // move away from θ*
         int checked = 0;
         for (String key : List.of("0_W", "0_b", "1_W", "1_b")) {
             INDArray param = net.getParam(key);
             INDArray grad = Nd4j.zeros(DataType.DOUBLE, param.shape()).dup(param.ordering());
             ewc.apply(param, grad, 0.1, 0, 0);
-            INDArray flatParam = param.reshape(param.ordering(), param.length());
-            double[] g = values(grad.reshape(grad.ordering(), grad.length()));
+            INDArray flatParam = param.reshape(param.ordering(), new long[]{param.length()});
+            double[] g = values(grad.reshape(grad.ordering(), new long[]{grad.length()}));
             double h = 1e-6;
             for (int i = 0; i < param.length(); i++) {
                 double v = flatParam.getDouble(i);
@@ -163,20 +163,24 @@ class ElasticWeightConsolidationTest {
     }
 
     /** Σ F(θ − θ*)² over the network, with the Fisher of the old task. */
-    static double fisherDistance(MultiLayerNetwork net, Map<String, INDArray> fisher, INDArray anchor) {
-        INDArray d = net.params().castTo(DataType.DOUBLE).sub(anchor.castTo(DataType.DOUBLE));
+    static double fisherDistance(MultiLayerNetwork net, Map<String, INDArray> fisher, Map<String, double[]> anchor) {
         double sum = 0;
         for (Map.Entry<String, INDArray> e : fisher.entrySet()) {
             INDArray p = net.getParam(e.getKey());
-            double[] dp = ElasticWeightConsolidation.valuesOf(
-                    d.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                            org.nd4j.linalg.indexing.NDArrayIndex.interval(p.offset(), p.offset() + p.length())), 'c');
+            double[] theta = ElasticWeightConsolidation.valuesOf(p, p.ordering());
+            double[] a = anchor.get(e.getKey());
             double[] f = ElasticWeightConsolidation.valuesOf(e.getValue(), p.ordering());
             for (int i = 0; i < f.length; i++) {
-                sum += f[i] * dp[i] * dp[i];
+                sum += f[i] * (theta[i] - a[i]) * (theta[i] - a[i]);
             }
         }
         return sum;
+    }
+
+    static Map<String, double[]> anchorOf(MultiLayerNetwork net) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        net.paramTable().forEach((k, p) -> out.put(k, ElasticWeightConsolidation.valuesOf(p, p.ordering())));
+        return out;
     }
 
     @Test
@@ -185,7 +189,7 @@ class ElasticWeightConsolidationTest {
         DataSet old = task(DataType.DOUBLE, 1, 0.0);
         DataSet fresh = task(DataType.DOUBLE, 3, -3.0);
         Map<String, INDArray> fisher = DiagonalFisher.compute(pre, iterator(old, 24));
-        INDArray anchor = pre.params().dup();
+        Map<String, double[]> anchor = anchorOf(pre);
         MultiLayerNetwork withEwc = ElasticWeightConsolidation.install(pre, iterator(old, 24), 20.0);
         MultiLayerNetwork plain = new MultiLayerNetwork(pre.getLayerWiseConfigurations().clone());
         plain.init(pre.params().dup(), false);
@@ -207,7 +211,7 @@ class ElasticWeightConsolidationTest {
     void scoreIncludesThePenalty() {
         MultiLayerNetwork pre = pretrained(DataType.DOUBLE, new Sgd(0.2));
         Map<String, INDArray> fisher = DiagonalFisher.compute(pre, iterator(task(DataType.DOUBLE, 1, 0.0), 5));
-        INDArray anchor = pre.params().dup();
+        Map<String, double[]> anchor = anchorOf(pre);
         MultiLayerNetwork net = ElasticWeightConsolidation.install(pre, iterator(task(DataType.DOUBLE, 1, 0.0), 5), 3.0);
         for (int i = 0; i < 5; i++) {
             net.fit(task(DataType.DOUBLE, 3, -3.0));
@@ -303,7 +307,7 @@ class ElasticWeightConsolidationTest {
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("0_W").hasMessageContaining("[5, 4]");
         assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of("7_W", Nd4j.ones(DataType.DOUBLE, 4, 5))))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("7_W");
-        assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of("0_b", Nd4j.ones(DataType.DOUBLE, 1, 5).negi())))
+        assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of("0_b", Nd4j.ones(DataType.DOUBLE, pre.getParam("0_b").shape()).negi())))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("0_b").hasMessageContaining(">= 0");
         assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of()))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("fisher");
