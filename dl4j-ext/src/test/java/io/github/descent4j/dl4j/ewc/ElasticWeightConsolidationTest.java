@@ -205,6 +205,7 @@ class ElasticWeightConsolidationTest {
                 dEwc, dPlain, oldEwc, oldPlain, pre.score(old));
         assertThat(dPlain).isGreaterThan(0);
         assertThat(dEwc).isLessThan(0.5 * dPlain);
+        assertThat(oldEwc).isLessThan(oldPlain);
     }
 
     @Test
@@ -279,6 +280,7 @@ class ElasticWeightConsolidationTest {
         // one segment per parameter array, though each EWC instance is in the weight and the bias list
         assertThat(json.split("\"fisher\"", -1).length - 1).isEqualTo(4);
         assertThat(json).doesNotContain("\"fisher\" : [");
+        System.out.println("EWC configuration JSON: " + json.length() + " characters for " + net.numParams() + " parameters");
         ElasticWeightConsolidation restored = ewcOf(new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json)), 0);
         assertThat(restored).isEqualTo(ewcOf(net, 0)).isNotSameAs(ewcOf(net, 0));
         assertThat(restored.clone()).isEqualTo(restored);
@@ -310,7 +312,8 @@ class ElasticWeightConsolidationTest {
         assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of("0_b", Nd4j.ones(DataType.DOUBLE, pre.getParam("0_b").shape()).negi())))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("0_b").hasMessageContaining(">= 0");
         assertThatThrownBy(() -> ElasticWeightConsolidation.of(1.0, pre, Map.of()))
-                .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("fisher");
+                .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("Fisher")
+                .satisfies(e -> assertThat(((InvalidHyperparameterException) e).parameter()).isEqualTo("fisher"));
         // EWC of one architecture applied to another: same offset, other length
         ElasticWeightConsolidation ewc = ElasticWeightConsolidation.of(1.0, pre, DiagonalFisher.compute(pre, iterator(old, 8)));
         MultiLayerNetwork other = classifier(DataType.DOUBLE, new Sgd(0.1), 1, 7);
