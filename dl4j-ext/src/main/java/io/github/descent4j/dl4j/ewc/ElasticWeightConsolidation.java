@@ -34,7 +34,9 @@ import java.util.Objects;
  * <b>Usage</b>: {@link #install(MultiLayerNetwork, DataSetIterator, double)} returns a copy of a pre-trained
  * network with one EWC instance per trainable layer, in the layer's weight and bias lists; or build one with
  * {@link #of(double, MultiLayerNetwork, Map)} and set it with {@code .regularization(List.of(ewc))} /
- * {@code .regularizationBias(List.of(ewc))}.
+ * {@code .regularizationBias(List.of(ewc))} on the layer builders. Not on the global
+ * {@code NeuralNetConfiguration.Builder}: DL4J 1.0.0-M2.1 lists a global regularisation twice per layer, so EWC
+ * would act with 2λ (gradient and score alike, as DL4J's own global L2 does).
  * <p>
  * <b>Persistence</b> follows SPD's anchor: F and θ* are part of this configuration's JSON as base64 IEEE
  * doubles (one {@link EwcSegment} per parameter array, written once per document through Jackson object

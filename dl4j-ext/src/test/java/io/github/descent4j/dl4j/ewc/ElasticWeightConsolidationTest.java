@@ -256,6 +256,43 @@ class ElasticWeightConsolidationTest {
         }
     }
 
+    @Test
+    void aGlobalInstanceIsListedTwicePerLayerByDl4jAndSoActsWithTwiceLambda() {
+        MultiLayerNetwork pre = pretrained(DataType.DOUBLE, new Sgd(0.2));
+        DataSet old = task(DataType.DOUBLE, 1, 0.0);
+        ElasticWeightConsolidation ewc = ElasticWeightConsolidation.of(4.0, pre, DiagonalFisher.compute(pre, iterator(old, 5)));
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(42).dataType(DataType.DOUBLE).updater(new Sgd(0.2))
+                .regularization(List.of(ewc)).regularizationBias(List.of(ewc))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        String json = conf.toJson();
+        assertThat(MultiLayerConfiguration.fromJson(json)).isEqualTo(conf);
+        assertThat(json.split("\"fisher\"", -1).length - 1).isEqualTo(4);   // once per document
+        MultiLayerNetwork global = new MultiLayerNetwork(conf);
+        global.init(pre.params().dup(), false);
+        // DL4J 1.0.0-M2.1 lists a global regularisation twice in every layer's lists (the same instance)
+        List<Regularization> layer0 = ((BaseLayer) conf.getConf(0).getLayer()).getRegularization();
+        assertThat(layer0).hasSize(2);
+        assertThat(layer0.get(0)).isSameAs(layer0.get(1)).isSameAs(ewc);
+        MultiLayerNetwork installed = ElasticWeightConsolidation.install(pre, iterator(old, 5), 8.0);
+        DataSet fresh = task(DataType.DOUBLE, 3, -3.0);
+        for (int i = 0; i < 8; i++) {
+            global.fit(fresh);
+            installed.fit(fresh);
+        }
+        double[] g = values(global.params());
+        double[] p = values(installed.params());
+        for (int i = 0; i < g.length; i++) {
+            assertThat(g[i]).as("param %d", i).isCloseTo(p[i], within(1e-12));
+        }
+        assertThat(g).isNotEqualTo(values(pre.params()));
+        assertThat(global.calcRegularizationScore(true)).isCloseTo(installed.calcRegularizationScore(true), within(1e-12));
+    }
+
     static ElasticWeightConsolidation ewcOf(MultiLayerNetwork net, int layer) {
         BaseLayer conf = (BaseLayer) net.getLayerWiseConfigurations().getConf(layer).getLayer();
         for (Regularization r : conf.getRegularization()) {
