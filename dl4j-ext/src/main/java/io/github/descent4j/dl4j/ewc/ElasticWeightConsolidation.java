@@ -36,7 +36,7 @@ import java.util.Objects;
  * {@link #of(double, MultiLayerNetwork, Map)} and set it with {@code .regularization(List.of(ewc))} /
  * {@code .regularizationBias(List.of(ewc))} on the layer builders. Not on the global
  * {@code NeuralNetConfiguration.Builder}: DL4J 1.0.0-M2.1 lists a global regularisation twice per layer, so EWC
- * would act with 2λ (gradient and score alike, as DL4J's own global L2 does).
+ * would act with 2λ (gradient and score alike; DL4J lists its own global L2 twice in the same way).
  * <p>
  * <b>Persistence</b> follows SPD's anchor: F and θ* are part of this configuration's JSON as base64 IEEE
  * doubles (one {@link EwcSegment} per parameter array, written once per document through Jackson object
