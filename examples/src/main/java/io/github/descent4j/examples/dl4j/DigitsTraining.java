@@ -47,6 +47,19 @@ public final class DigitsTraining {
         return correct / (double) actual.length;
     }
 
+    /** The examples whose label is in [from, to), in their order. */
+    public static DataSet byClass(DataSet data, int from, int to) {
+        int[] actual = data.getLabels().argMax(1).toIntVector();
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < actual.length; i++) {
+            if (actual[i] >= from && actual[i] < to) {
+                rows.add(i);
+            }
+        }
+        int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
+        return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
+    }
+
     /** Pixels 0–16 scaled to [0, 1], one-hot labels. */
     public static DataSet toDataSet(LabelledData data) {
         float[][] features = new float[data.size()][];

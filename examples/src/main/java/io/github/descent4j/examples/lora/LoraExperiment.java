@@ -101,10 +101,10 @@ final class LoraExperiment {
             LabelledData[] split = digits.split(0.7, seed);
             DataSet train = toDataSet(split[0]);
             DataSet test = toDataSet(split[1]);
-            DataSet oldTrain = byClass(train, 0, 5);
-            DataSet newTrain = byClass(train, 5, 10);
-            DataSet oldTest = byClass(test, 0, 5);
-            DataSet newTest = byClass(test, 5, 10);
+            DataSet oldTrain = DigitsTraining.byClass(train, 0, 5);
+            DataSet newTrain = DigitsTraining.byClass(train, 5, 10);
+            DataSet oldTest = DigitsTraining.byClass(test, 0, 5);
+            DataSet newTest = DigitsTraining.byClass(test, 5, 10);
 
             MultiLayerNetwork pretrained = mlp(seed);
             Random random = new Random(seed);
@@ -221,17 +221,5 @@ final class LoraExperiment {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
-    }
-
-    private static DataSet byClass(DataSet data, int from, int to) {
-        int[] actual = data.getLabels().argMax(1).toIntVector();
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < actual.length; i++) {
-            if (actual[i] >= from && actual[i] < to) {
-                rows.add(i);
-            }
-        }
-        int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
-        return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
     }
 }

@@ -91,11 +91,6 @@ final class ToyReport {
         return root;
     }
 
-    static void write(List<BalancednessTrajectory> runs, Settings settings, Path dir) throws IOException {
-        ReportFiles.writeJson(dir, SUMMARY, summary(runs, settings));
-        writePlot(runs, settings, dir);
-    }
-
     static void writePlot(List<BalancednessTrajectory> runs, Settings settings, Path dir) throws IOException {
         List<XYChart> charts = new ArrayList<>();
         for (String problem : List.of("NOP", "OP")) {
