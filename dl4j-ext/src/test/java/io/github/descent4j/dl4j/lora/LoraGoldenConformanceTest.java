@@ -57,6 +57,14 @@ class LoraGoldenConformanceTest {
                 tally.unknown(c, "not a LoRA dense case with a known activation");
                 continue;
             }
+            JsonNode trajectory = c.json().path("hyperparameters").path("trajectory");
+            if (c.json().path("steps").size() > 0 && (!trajectory.path("optimizer").asText().equals("SGD")
+                    || !trajectory.path("loss").asText().replace(" ", "").equals("0.5*sum((out-Y)^2)/batch"))) {
+                // the replay below is SGD on DL4J's L2 loss at lr/2, which is exactly this objective and no other
+                tally.unknown(c, "a LoRA trajectory with optimizer '" + trajectory.path("optimizer").asText() + "' and loss '"
+                        + trajectory.path("loss").asText() + "' (only SGD on 0.5*sum((out-Y)^2)/batch is replayed)");
+                continue;
+            }
             replay(c, activation, type, tolerance);
             tally.ran(c.algorithm() + "/" + c.text("activation", ""));
         }
@@ -126,6 +134,6 @@ class LoraGoldenConformanceTest {
             assertThat(rowMajor(layer.getParam("W"))).as("W frozen").containsExactly(wBefore);
             assertThat(rowMajor(layer.getParam("b"))).as("b frozen").containsExactly(bBefore);
         }
-        assertThat(step).isPositive();
+        assertThat(step).as("%s trajectory steps replayed", c.name()).isEqualTo(j.path("steps").size());
     }
 }
