@@ -1,0 +1,116 @@
+package io.github.descent4j.dl4j.layerwise.search;
+
+import io.github.descent4j.core.InvalidHyperparameterException;
+import io.github.descent4j.core.layerwise.LearningRateDistribution;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A learning-rate distribution found by a search, with a name (for example the task pair it was found on)
+ * and, for the record, the layers it was found for. Saved as a small JSON file,
+ * <pre>
+ *   {"format": "descent4j-lr-distribution", "version": 1, "name": "0,1,2/3,4,5",
+ *    "multipliers": [0.004, 0.03, 1.9, 2.2], "layers": ["0", "1", "2", "3"]}
+ * </pre>
+ * and applied to another network with
+ * {@code LayerwiseLearningRates.apply(net, FoundDistribution.read(file).distribution())}, which resamples
+ * the multipliers when that network has a different number of trained layers. Several found distributions
+ * combine with {@link LearningRateDistribution#geometricMean}.
+ */
+public record FoundDistribution(String name, double[] multipliers, List<String> layers) {
+    static final String FORMAT = "descent4j-lr-distribution";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @throws InvalidHyperparameterException naming {@code name}, {@code multipliers} (empty, negative,
+     *         non-finite or all 0) or {@code layers} (a count different from the multipliers')
+     */
+    public FoundDistribution {
+        if (name == null) {
+            throw new InvalidHyperparameterException("name", "a found distribution needs a name (may be empty)");
+        }
+        LearningRateDistribution.explicit(multipliers); // validates: finite, >= 0, not all 0
+        multipliers = multipliers.clone();
+        layers = layers == null ? List.of() : List.copyOf(layers);
+        if (!layers.isEmpty() && layers.size() != multipliers.length) {
+            throw new InvalidHyperparameterException("layers", "layers lists " + layers.size() + " names for "
+                    + multipliers.length + " multipliers");
+        }
+    }
+
+    @Override
+    public double[] multipliers() {
+        return multipliers.clone();
+    }
+
+    public LearningRateDistribution distribution() {
+        return LearningRateDistribution.explicit(multipliers);
+    }
+
+    public void write(Path file) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("version", 1);
+        root.put("name", name);
+        ArrayNode m = root.putArray("multipliers");
+        for (double v : multipliers) {
+            m.add(v);
+        }
+        ArrayNode l = root.putArray("layers");
+        layers.forEach(l::add);
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+
+    /**
+     * @throws IOException                    when the file cannot be read or is not JSON
+     * @throws InvalidHyperparameterException when it is not a distribution file or its values are invalid
+     */
+    public static FoundDistribution read(Path file) throws IOException {
+        JsonNode root = JSON.readTree(file.toFile());
+        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+            throw new InvalidHyperparameterException("file", file + " is not a descent4j learning-rate distribution"
+                    + " (expected \"format\": \"" + FORMAT + "\")");
+        }
+        if (root.path("version").asInt() != 1) {
+            throw new InvalidHyperparameterException("file", file + " has version " + root.path("version")
+                    + "; this descent4j reads version 1");
+        }
+        JsonNode m = root.path("multipliers");
+        if (!m.isArray()) {
+            throw new InvalidHyperparameterException("multipliers", file + " has no \"multipliers\" array");
+        }
+        double[] multipliers = new double[m.size()];
+        for (int i = 0; i < multipliers.length; i++) {
+            if (!m.get(i).isNumber()) {
+                throw new InvalidHyperparameterException("multipliers", file + ": multipliers[" + i + "] is not a number");
+            }
+            multipliers[i] = m.get(i).asDouble();
+        }
+        List<String> layers = new ArrayList<>();
+        root.path("layers").forEach(n -> layers.add(n.asText()));
+        return new FoundDistribution(root.path("name").asText(""), multipliers, layers);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FoundDistribution f && name.equals(f.name)
+                && java.util.Arrays.equals(multipliers, f.multipliers) && layers.equals(f.layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + java.util.Arrays.hashCode(multipliers) + layers.hashCode();
+    }
+}
