@@ -137,7 +137,25 @@ public final class ElasticWeightConsolidation implements Regularization {
         if (pretrained == null) {
             throw new InvalidHyperparameterException("pretrained", "the pre-trained network (pretrained) is null");
         }
-        Map<String, INDArray> fisher = DiagonalFisher.compute(pretrained, oldTask);
+        return install(pretrained, DiagonalFisher.compute(pretrained, oldTask), lambda);
+    }
+
+    /**
+     * As {@link #install(MultiLayerNetwork, DataSetIterator, double)} with a Fisher computed beforehand (by
+     * {@link DiagonalFisher#compute} on the same network), so several strengths can be tried without
+     * recomputing it. Every trained parameter of {@code pretrained} must have an entry.
+     *
+     * @throws InvalidHyperparameterException naming {@code lambda}, {@code pretrained}, {@code fisher} or the
+     *         parameter whose entry is missing or misshapen
+     */
+    public static MultiLayerNetwork install(MultiLayerNetwork pretrained, Map<String, INDArray> fisher, double lambda) {
+        checkedLambda(lambda);
+        if (pretrained == null) {
+            throw new InvalidHyperparameterException("pretrained", "the pre-trained network (pretrained) is null");
+        }
+        if (fisher == null) {
+            throw new InvalidHyperparameterException("fisher", "the Fisher map is missing");
+        }
         MultiLayerConfiguration conf = pretrained.getLayerWiseConfigurations().clone();
         Layer[] layers = pretrained.getLayers();
         for (int i = 0; i < layers.length; i++) {
@@ -147,6 +165,9 @@ public final class ElasticWeightConsolidation implements Regularization {
             Map<String, INDArray> mine = new java.util.LinkedHashMap<>();
             for (String key : layers[i].paramTable().keySet()) {
                 String full = i + "_" + key;
+                if (!fisher.containsKey(full)) {
+                    throw new InvalidHyperparameterException(full, "the Fisher map has no entry for parameter " + full);
+                }
                 mine.put(full, fisher.get(full));
             }
             ElasticWeightConsolidation ewc = of(lambda, pretrained, mine);

@@ -209,6 +209,22 @@ class ElasticWeightConsolidationTest {
     }
 
     @Test
+    void aPrecomputedFisherInstallsTheSameRegularisation() {
+        MultiLayerNetwork pre = pretrained(DataType.DOUBLE, new Sgd(0.2));
+        DataSet old = task(DataType.DOUBLE, 1, 0.0);
+        Map<String, INDArray> fisher = DiagonalFisher.compute(pre, iterator(old, 24));
+        MultiLayerNetwork fromData = ElasticWeightConsolidation.install(pre, iterator(old, 24), 7.0);
+        MultiLayerNetwork fromFisher = ElasticWeightConsolidation.install(pre, fisher, 7.0);
+        assertThat(fromFisher.getLayerWiseConfigurations().toJson()).isEqualTo(fromData.getLayerWiseConfigurations().toJson());
+        Map<String, INDArray> partial = new LinkedHashMap<>(fisher);
+        partial.remove("1_b");
+        assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, partial, 1.0))
+                .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("no entry for parameter 1_b");
+        assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, (Map<String, INDArray>) null, 1.0))
+                .hasMessageContaining("Fisher map is missing");
+    }
+
+    @Test
     void scoreIncludesThePenalty() {
         MultiLayerNetwork pre = pretrained(DataType.DOUBLE, new Sgd(0.2));
         Map<String, INDArray> fisher = DiagonalFisher.compute(pre, iterator(task(DataType.DOUBLE, 1, 0.0), 5));
@@ -334,7 +350,7 @@ class ElasticWeightConsolidationTest {
             assertThatThrownBy(() -> ElasticWeightConsolidation.of(bad, pre, DiagonalFisher.compute(pre, iterator(old, 8))))
                     .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("lambda");
         }
-        assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, null, 1.0))
+        assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, (DataSetIterator) null, 1.0))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("data");
         assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, new ListDataSetIterator<>(List.of(), 4), 1.0))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("no examples");

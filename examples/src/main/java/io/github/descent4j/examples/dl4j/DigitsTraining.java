@@ -60,6 +60,23 @@ public final class DigitsTraining {
         return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
     }
 
+    /** The examples whose label is one of {@code classes}, in their order. */
+    public static DataSet byClasses(DataSet data, int... classes) {
+        boolean[] keep = new boolean[CLASSES];
+        for (int c : classes) {
+            keep[c] = true;
+        }
+        int[] actual = data.getLabels().argMax(1).toIntVector();
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < actual.length; i++) {
+            if (keep[actual[i]]) {
+                rows.add(i);
+            }
+        }
+        int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
+        return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
+    }
+
     /** Pixels 0–16 scaled to [0, 1], one-hot labels. */
     public static DataSet toDataSet(LabelledData data) {
         float[][] features = new float[data.size()][];

@@ -54,10 +54,15 @@ public final class FinetuneCommand {
                 "  --pretrain-epochs N  epochs on 0-4 (default 30)",
                 "  --max-epochs N       cap on fine-tuning epochs (default 60)",
                 "  --out DIR            output directory (default descent4j-out/finetune)",
+                "",
+                "  ./descent4j finetune --search [options] searches the per-layer distribution instead (--search --help).",
                 "");
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (java.util.Arrays.asList(args).contains("--search")) {
+            return FinetuneSearchCommand.run(args, out);
+        }
         Path data = null;
         int seeds = 3;
         double decay = 0.5;
@@ -99,7 +104,7 @@ public final class FinetuneCommand {
         return 0;
     }
 
-    private static LabelledData load(Path data) {
+    static LabelledData load(Path data) {
         try {
             LabelledData digits;
             if (data == null) {

@@ -5,26 +5,13 @@ import io.github.descent4j.examples.dl4j.DigitsTraining;
 import io.github.descent4j.core.layerwise.LearningRateDistribution;
 import io.github.descent4j.dl4j.layerwise.LayerwiseLearningRates;
 import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 import static io.github.descent4j.examples.dl4j.DigitsTraining.CLASSES;
 import static io.github.descent4j.examples.dl4j.DigitsTraining.accuracy;
@@ -43,8 +30,6 @@ import static io.github.descent4j.examples.dl4j.DigitsTraining.toDataSet;
  * toward the pre-trained weights (Tian et al. 2024, {@link SelectiveProjectionDecay}) at the flat rate.
  */
 public final class FinetuneExperiment {
-    private static final int BATCH = 32;
-
     /**
      * @param seeds seeds 1..seeds (one 70/30 split and one network initialisation each)
      * @param pretrainEpochs epochs on 0–4
@@ -91,20 +76,11 @@ public final class FinetuneExperiment {
             DataSet oldTest = DigitsTraining.byClass(test, 0, 5);
             DataSet newTest = DigitsTraining.byClass(test, 5, 10);
 
-            MultiLayerNetwork pretrained = mlp(seed);
-            Random random = new Random(seed);
-            for (int epoch = 0; epoch < settings.pretrainEpochs(); epoch++) {
-                epoch(pretrained, oldTrain, random);
-            }
+            MultiLayerNetwork pretrained = DigitsFineTuning.pretrain(oldTrain, seed, settings.pretrainEpochs());
             pretrainedOld.add(accuracy(pretrained, oldTest, 0, CLASSES));
             for (Method m : Method.values()) {
                 MultiLayerNetwork tuned = fineTuneCopy(pretrained, m, settings, seed);
-                Random order = new Random(1000L + seed);
-                int epochs = 0;
-                while (epochs < settings.maxEpochs() && accuracy(tuned, newTrain, 0, CLASSES) < settings.target()) {
-                    epoch(tuned, newTrain, order);
-                    epochs++;
-                }
+                int epochs = DigitsFineTuning.trainUntil(tuned, newTrain, settings.target(), settings.maxEpochs(), seed);
                 MethodResult r = methods.get(m.ordinal());
                 r.epochs().add(epochs);
                 r.newAccuracy().add(accuracy(tuned, newTest, 0, CLASSES));
@@ -122,43 +98,12 @@ public final class FinetuneExperiment {
     }
 
     private static MultiLayerNetwork fineTuneCopy(MultiLayerNetwork pretrained, Method method, Settings settings, long seed) {
-        MultiLayerNetwork tuned = new TransferLearning.Builder(pretrained.clone())
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(settings.learningRate()))
-                        .seed(seed).build())
-                .build();
+        MultiLayerNetwork tuned = DigitsFineTuning.fineTuneCopy(pretrained, settings.learningRate(), seed);
         switch (method) {
             case FLAT -> { }
             case LAYERWISE_DECAY -> LayerwiseLearningRates.apply(tuned, LearningRateDistribution.layerwiseDecay(settings.decay()));
-            case SPD -> {
-                // Anchored at each array's first update: the pre-trained weights the copy starts from.
-                for (Layer layer : tuned.getLayers()) {
-                    BaseLayer conf = (BaseLayer) layer.conf().getLayer();
-                    conf.setRegularization(SelectiveProjectionDecay.of(settings.lambda()));
-                    conf.setRegularizationBias(SelectiveProjectionDecay.of(settings.lambda()));
-                }
-            }
+            case SPD -> DigitsFineTuning.installSpd(tuned, settings.lambda());
         }
         return tuned;
-    }
-
-    private static MultiLayerNetwork mlp(long seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
-    private static void epoch(MultiLayerNetwork net, DataSet data, Random random) {
-        DigitsTraining.epoch(net, data, random, BATCH);
     }
 }

@@ -1,0 +1,256 @@
+package io.github.descent4j.examples.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.descent4j.core.layerwise.search.ForgettingObjective;
+import io.github.descent4j.core.layerwise.search.LogMultiplierSpace;
+import io.github.descent4j.datasets.LabelledData;
+import io.github.descent4j.examples.cli.Cli;
+import io.github.descent4j.examples.cli.UsageException;
+import io.github.descent4j.examples.report.ReportFiles;
+import io.github.descent4j.examples.report.SeedStatistics;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static io.github.descent4j.examples.report.SeedStatistics.mean;
+
+/**
+ * {@code ./descent4j finetune --search}: the layer-wise learning-rate search of Kenneweg et al. (2024) on
+ * digit task pairs, the combination of what it finds by geometric mean, and the comparison on a pair no
+ * search used ({@link FinetuneSearchExperiment}). Writes {@code summary.json}, {@code distributions.png},
+ * {@code forgetting.png}, the found distributions and the search states.
+ */
+final class FinetuneSearchCommand {
+    static final String SUMMARY = "summary.json";
+    static final String DISTRIBUTIONS_PLOT = "distributions.png";
+    static final String METHODS_PLOT = "forgetting.png";
+    static final String INDEX = "search-state.json";
+    static final String DEFAULT_PAIRS = "0,1,2/3,4,5;4,5,6/7,8,9";
+    static final String DEFAULT_EVAL = "7,8,9/0,1,2";
+
+    private FinetuneSearchCommand() {}
+
+    static String usage() {
+        return String.join("\n",
+                "usage: ./descent4j finetune --search [--search-pairs P1;P2] [--eval-pair OLD/NEW] [--trials N] [--seeds S]",
+                "                                    [--resume FILE] [--out DIR] [options]",
+                "",
+                "  For each search pair OLD/NEW: pre-trains the MLP on OLD, then searches one learning-rate multiplier per",
+                "  layer by Bayesian optimisation: maximise the old-task validation accuracy while the new task stays within",
+                "  --tolerance of the flat rate. Tunes EWC's lambda on the same pairs. Then, on the evaluation pair, compares",
+                "  flat, layer-wise decay, each found distribution, their geometric mean, EWC and SPD over several seeds.",
+                "  Writes DIR/summary.json, DIR/distributions.png, DIR/forgetting.png, DIR/distributions/*.json (load them with",
+                "  FoundDistribution.read) and the search states DIR/search/*.json with the index DIR/search-state.json.",
+                "",
+                "  --search-pairs P;P   pairs OLD/NEW of comma-separated digits (default " + DEFAULT_PAIRS + ")",
+                "  --eval-pair OLD/NEW  the pair to evaluate on, used by no search (default " + DEFAULT_EVAL + ")",
+                "  --trials N           search trials per pair after the flat baseline (default 16)",
+                "  --initial-design N   Latin-hypercube trials before the Gaussian process, <= trials (default 6)",
+                "  --seeds S            evaluation seeds (default 3)",
+                "  --search-seed N      seed of the searches' split, pre-training and optimiser (default 1)",
+                "  --bounds LO,HI       multiplier bounds around the base rate, 0 < LO < HI (default 0.001,10)",
+                "  --tolerance T        new-task accuracy the search may give up against the flat rate, in [0, 1] (default 0.01)",
+                "  --penalty W          objective penalty per unit of new-task shortfall, >= 0 (default 10)",
+                "  --ewc-lambdas L,...  EWC strengths to tune over (default 1,10,100,1000,10000)",
+                "  --decay D            layer-wise decay factor in (0, 1] (default 0.5)",
+                "  --spd-lambda L       SPD strength >= 0 (default 10)",
+                "  --target ACC         fine-tune until the new task's training accuracy reaches ACC (default 0.97)",
+                "  --lr R               fine-tuning learning rate of Adam (default 1e-3)",
+                "  --pretrain-epochs N  epochs on the old task (default 30)",
+                "  --max-epochs N       cap on fine-tuning epochs (default 60)",
+                "  --resume FILE        continue the searches recorded by FILE (a search-state.json of an earlier run with",
+                "                       the same settings; --trials may be larger)",
+                "  --data FILE          digits CSV without header (default: the embedded UCI digits)",
+                "  --out DIR            output directory (default descent4j-out/finetune-search)",
+                "");
+    }
+
+    static int run(String[] args, PrintStream out) {
+        Path data = null;
+        String pairs = DEFAULT_PAIRS;
+        String eval = DEFAULT_EVAL;
+        int trials = 16;
+        int initialDesign = 6;
+        int seeds = 3;
+        long searchSeed = 1;
+        double[] bounds = {LogMultiplierSpace.DEFAULT_LOWER, LogMultiplierSpace.DEFAULT_UPPER};
+        double tolerance = ForgettingObjective.DEFAULT.tolerance();
+        double penalty = ForgettingObjective.DEFAULT.penalty();
+        List<Double> ewcLambdas = List.of(1.0, 10.0, 100.0, 1000.0, 10000.0);
+        double decay = 0.5;
+        double spdLambda = 10.0;
+        double target = 0.97;
+        double lr = 1e-3;
+        int pretrainEpochs = 30;
+        int maxEpochs = 60;
+        Path resume = null;
+        Path outDir = Paths.get("descent4j-out", "finetune-search");
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            switch (option) {
+                case "--search" -> { }
+                case "--help", "-h" -> {
+                    out.print(usage());
+                    return 0;
+                }
+                case "--search-pairs" -> pairs = Cli.value(args, ++i, option);
+                case "--eval-pair" -> eval = Cli.value(args, ++i, option);
+                case "--trials" -> trials = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
+                case "--initial-design" -> initialDesign = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
+                case "--seeds" -> seeds = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
+                case "--search-seed" -> searchSeed = Cli.parseLong(Cli.value(args, ++i, option), option);
+                case "--bounds" -> bounds = bounds(Cli.value(args, ++i, option), option);
+                case "--tolerance" -> tolerance = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, true, 1, true);
+                case "--penalty" -> penalty = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, true, Double.MAX_VALUE, true);
+                case "--ewc-lambdas" -> ewcLambdas = lambdas(Cli.value(args, ++i, option), option);
+                case "--decay" -> decay = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, 1, true);
+                case "--spd-lambda" -> spdLambda = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, true, Double.MAX_VALUE, true);
+                case "--target" -> target = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, 1, true);
+                case "--lr" -> lr = Cli.doubleIn(Cli.value(args, ++i, option), option, 0, false, Double.MAX_VALUE, true);
+                case "--pretrain-epochs" -> pretrainEpochs = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
+                case "--max-epochs" -> maxEpochs = Cli.intAtLeast(Cli.value(args, ++i, option), option, 1);
+                case "--resume" -> resume = Paths.get(Cli.value(args, ++i, option));
+                case "--data" -> data = Paths.get(Cli.value(args, ++i, option));
+                case "--out" -> outDir = Paths.get(Cli.value(args, ++i, option));
+                default -> throw new UsageException("unknown option '" + option + "'; run ./descent4j finetune --search --help");
+            }
+        }
+        if (trials < initialDesign) {
+            throw new UsageException("--trials must be >= --initial-design (" + initialDesign + "), got " + trials);
+        }
+        List<TaskPair> searchPairs = TaskPair.parseList(pairs, "--search-pairs");
+        TaskPair evalPair = TaskPair.parse(eval, "--eval-pair");
+        if (searchPairs.contains(evalPair)) {
+            throw new UsageException("--eval-pair " + evalPair + " is also a search pair; evaluate on a pair no search used");
+        }
+        Path stateDir = outDir;
+        if (resume != null) {
+            stateDir = checkResume(resume, searchPairs);
+        }
+        var settings = new FinetuneSearchExperiment.Settings(searchPairs, evalPair, trials, initialDesign, seeds, searchSeed,
+                pretrainEpochs, maxEpochs, target, lr, decay, spdLambda, ewcLambdas,
+                new ForgettingObjective(tolerance, penalty), bounds[0], bounds[1]);
+        LabelledData digits = FinetuneCommand.load(data);
+        out.printf(Locale.ROOT, "finetune --search: %s; search pairs %s, evaluation pair %s; %d trials per pair (%d initial"
+                        + " design), multipliers in [%s, %s]; constraint new >= flat - %s; %d evaluation seeds%n",
+                data == null ? "UCI digits (embedded)" : data, pairs, evalPair, trials, initialDesign, number(bounds[0]),
+                number(bounds[1]), number(tolerance), seeds);
+        writeIndex(stateDir, searchPairs, outDir);
+        long started = System.nanoTime();
+        FinetuneSearchExperiment.Result result = FinetuneSearchExperiment.run(digits, settings, stateDir, resume != null, out);
+        out.println();
+        printTable(result, out);
+        Path written = outDir;
+        ReportFiles.write(outDir, dir -> {
+            ReportFiles.writeJson(dir, SUMMARY, FinetuneSearchReport.summary(result));
+            ReportFiles.writePng(dir, DISTRIBUTIONS_PLOT, FinetuneSearchReport.distributionsChart(result));
+            ReportFiles.writePng(dir, METHODS_PLOT, FinetuneSearchReport.methodsChart(result));
+        });
+        out.printf(Locale.ROOT, "%nwrote %s, %s and %s in %s (%.0f s)%n", SUMMARY, DISTRIBUTIONS_PLOT, METHODS_PLOT, written,
+                (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+
+    private static double[] bounds(String text, String option) {
+        double[] b = Cli.positiveDoubles(text, option);
+        if (b.length != 2) {
+            throw new UsageException(option + " must be two numbers LO,HI with 0 < LO < HI, got '" + text + "'");
+        }
+        if (!(b[0] < b[1])) {
+            throw new UsageException(option + " must have LO < HI (0 < LO < HI), got " + text);
+        }
+        return b;
+    }
+
+    private static List<Double> lambdas(String text, String option) {
+        List<Double> values = new ArrayList<>();
+        for (String part : text.split(",")) {
+            values.add(Cli.doubleIn(part, option, 0, true, Double.MAX_VALUE, true));
+        }
+        return values;
+    }
+
+    /** Checks the index of the run to resume and returns the directory holding its search states. */
+    private static Path checkResume(Path index, List<TaskPair> searchPairs) {
+        if (!Files.isRegularFile(index)) {
+            throw new UsageException("--resume: " + index + " does not exist");
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(index.toFile());
+        } catch (IOException e) {
+            throw new UsageException("--resume: " + index + " is not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (root == null || !"finetune-search-state".equals(root.path("task").asText())) {
+            throw new UsageException("--resume: " + index + " is not a " + INDEX + " written by ./descent4j finetune --search");
+        }
+        List<String> saved = new ArrayList<>();
+        root.path("searchPairs").forEach(n -> saved.add(n.asText()));
+        List<String> now = searchPairs.stream().map(TaskPair::toString).toList();
+        if (!saved.equals(now)) {
+            throw new UsageException("--resume: " + index + " holds searches on " + saved + ", not " + now
+                    + "; pass the same --search-pairs");
+        }
+        Path dir = index.toAbsolutePath().getParent();
+        for (TaskPair p : searchPairs) {
+            if (!Files.isRegularFile(FinetuneSearchExperiment.stateFile(dir, p))) {
+                throw new UsageException("--resume: the search state of " + p + " is missing: "
+                        + FinetuneSearchExperiment.stateFile(dir, p));
+            }
+        }
+        return dir;
+    }
+
+    private static void writeIndex(Path stateDir, List<TaskPair> searchPairs, Path outDir) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("task", "finetune-search-state");
+        ArrayNode pairs = root.putArray("searchPairs");
+        ObjectNode files = root.putObject("states");
+        for (TaskPair p : searchPairs) {
+            pairs.add(p.toString());
+            files.put(p.toString(), stateDir.relativize(FinetuneSearchExperiment.stateFile(stateDir, p)).toString());
+        }
+        ReportFiles.write(stateDir, dir -> ReportFiles.writeJson(dir, INDEX, root));
+    }
+
+    static void printTable(FinetuneSearchExperiment.Result result, PrintStream out) {
+        out.printf(Locale.ROOT, "found multipliers per layer (input side first):%n");
+        for (FinetuneSearchExperiment.PairSearch p : result.searches()) {
+            out.printf(Locale.ROOT, "  %-16s %s%n", p.pair(), format(p.result().bestMultipliers()));
+        }
+        out.printf(Locale.ROOT, "  %-16s %s%n", "geometric mean", format(result.combined()));
+        out.printf(Locale.ROOT, "%nevaluation pair %s (test split; task-aware accuracy), pre-trained old %s%n",
+                result.settings().evalPair(), SeedStatistics.meanSd(result.pretrainedOldAccuracy(), 3));
+        out.printf(Locale.ROOT, "%-26s %7s %16s %16s%n", "method", "epochs", "new task", "old task");
+        for (FinetuneSearchExperiment.MethodResult m : result.methods()) {
+            out.printf(Locale.ROOT, "%-26s %7.1f %16s %16s%n", m.name(), mean(m.epochs()),
+                    SeedStatistics.meanSd(m.newAccuracy(), 3), SeedStatistics.meanSd(m.oldAccuracy(), 3));
+        }
+    }
+
+    static String format(double[] multipliers) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < multipliers.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", multipliers[i]));
+        }
+        return b.append(']').toString();
+    }
+
+    /** A setting as a short number: 100, 0.5, 1e-03. */
+    static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e7) {
+            return String.valueOf((long) v);
+        }
+        return Math.abs(v) >= 1e-2 ? String.format(Locale.ROOT, "%.3g", v) : String.format(Locale.ROOT, "%.0e", v);
+    }
+}
