@@ -1,6 +1,7 @@
 package io.github.descent4j.dl4j.ewc;
 
 import io.github.descent4j.core.InvalidHyperparameterException;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,6 +10,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The diagonal empirical Fisher of a trained network on a task's data, as EWC uses it (Kirkpatrick et al.
@@ -35,13 +37,56 @@ public final class DiagonalFisher {
         if (net == null) {
             throw new InvalidHyperparameterException("net", "the network is null");
         }
+        Map<String, INDArray> f = accumulate(net.paramTable(), data, one -> {
+            net.setInput(one.getFeatures());
+            net.setLabels(one.getLabels());
+            net.setLayerMaskArrays(one.getFeaturesMaskArray(), one.getLabelsMaskArray());
+            net.computeGradientAndScore();
+            return net.gradient().gradientForVariable();
+        });
+        net.clearLayerMaskArrays();
+        net.clear();
+        return f;
+    }
+
+    /**
+     * The same for a computation graph with one input and one output ({@code DataSet} examples); keys are
+     * the graph's parameter names ({@code "dense_W"}, …).
+     *
+     * @throws InvalidHyperparameterException naming {@code graph} (null, or not one input and one output) or
+     *         {@code data}
+     */
+    public static Map<String, INDArray> compute(ComputationGraph graph, DataSetIterator data) {
+        if (graph == null) {
+            throw new InvalidHyperparameterException("graph", "the graph is null");
+        }
+        if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+            throw new InvalidHyperparameterException("graph", "the Fisher of a graph is computed from DataSet examples,"
+                    + " so the graph must have one input and one output; it has " + graph.getNumInputArrays() + " and "
+                    + graph.getNumOutputArrays());
+        }
+        Map<String, INDArray> f = accumulate(graph.paramTable(), data, one -> {
+            graph.setInputs(one.getFeatures());
+            graph.setLabels(one.getLabels());
+            graph.setLayerMaskArrays(one.getFeaturesMaskArray() == null ? null : new INDArray[] {one.getFeaturesMaskArray()},
+                    one.getLabelsMaskArray() == null ? null : new INDArray[] {one.getLabelsMaskArray()});
+            graph.computeGradientAndScore();
+            return graph.gradient().gradientForVariable();
+        });
+        graph.clearLayerMaskArrays();
+        graph.clear();
+        return f;
+    }
+
+    /** (1/N)·Σₙ g_n² per parameter, with g_n the gradient {@code gradientOf} returns for example n alone. */
+    private static Map<String, INDArray> accumulate(Map<String, INDArray> table, DataSetIterator data,
+                                                    Function<DataSet, Map<String, INDArray>> gradientOf) {
         if (data == null) {
             throw new InvalidHyperparameterException("data", "the old-task data is missing (null iterator)");
         }
         if (data.resetSupported()) {
             data.reset();
         }
-        Map<String, INDArray> table = net.paramTable();
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : table.entrySet()) {
             sums.put(e.getKey(), new double[(int) e.getValue().length()]);
@@ -51,12 +96,7 @@ public final class DiagonalFisher {
             DataSet batch = data.next();
             int n = batch.numExamples();
             for (int e = 0; e < n; e++) {
-                DataSet one = batch.get(e);
-                net.setInput(one.getFeatures());
-                net.setLabels(one.getLabels());
-                net.setLayerMaskArrays(one.getFeaturesMaskArray(), one.getLabelsMaskArray());
-                net.computeGradientAndScore();
-                Map<String, INDArray> grads = net.gradient().gradientForVariable();
+                Map<String, INDArray> grads = gradientOf.apply(batch.get(e));
                 for (Map.Entry<String, double[]> s : sums.entrySet()) {
                     INDArray grad = grads.get(s.getKey());
                     if (grad == null) {
@@ -72,8 +112,6 @@ public final class DiagonalFisher {
                 count++;
             }
         }
-        net.clearLayerMaskArrays();
-        net.clear();
         if (count == 0) {
             throw new InvalidHyperparameterException("data", "the old-task data has no examples");
         }

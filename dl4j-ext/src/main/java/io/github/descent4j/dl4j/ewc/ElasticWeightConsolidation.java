@@ -2,8 +2,12 @@ package io.github.descent4j.dl4j.ewc;
 
 import io.github.descent4j.core.InvalidHyperparameterException;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -102,10 +106,25 @@ public final class ElasticWeightConsolidation implements Regularization {
         if (net == null) {
             throw new InvalidHyperparameterException("net", "the old-task network is null");
         }
+        return of(lambda, net.paramTable(), fisher);
+    }
+
+    /**
+     * As {@link #of(double, MultiLayerNetwork, Map)} for a computation graph (keys as {@code graph.getParam}
+     * takes them, e.g. {@code "dense_W"}).
+     */
+    public static ElasticWeightConsolidation of(double lambda, ComputationGraph graph, Map<String, INDArray> fisher) {
+        checkedLambda(lambda);
+        if (graph == null) {
+            throw new InvalidHyperparameterException("graph", "the old-task graph is null");
+        }
+        return of(lambda, graph.paramTable(), fisher);
+    }
+
+    private static ElasticWeightConsolidation of(double lambda, Map<String, INDArray> table, Map<String, INDArray> fisher) {
         if (fisher == null || fisher.isEmpty()) {
             throw new InvalidHyperparameterException("fisher", "the Fisher map is missing or empty");
         }
-        Map<String, INDArray> table = net.paramTable();
         List<EwcSegment> list = new ArrayList<>();
         for (Map.Entry<String, INDArray> e : fisher.entrySet()) {
             INDArray param = table.get(e.getKey());
@@ -162,15 +181,8 @@ public final class ElasticWeightConsolidation implements Regularization {
             if (layers[i].numParams() == 0 || !(conf.getConf(i).getLayer() instanceof BaseLayer)) {
                 continue;
             }
-            Map<String, INDArray> mine = new java.util.LinkedHashMap<>();
-            for (String key : layers[i].paramTable().keySet()) {
-                String full = i + "_" + key;
-                if (!fisher.containsKey(full)) {
-                    throw new InvalidHyperparameterException(full, "the Fisher map has no entry for parameter " + full);
-                }
-                mine.put(full, fisher.get(full));
-            }
-            ElasticWeightConsolidation ewc = of(lambda, pretrained, mine);
+            ElasticWeightConsolidation ewc = of(lambda, pretrained, entries(fisher, String.valueOf(i),
+                    layers[i].paramTable().keySet()));
             BaseLayer layerConf = (BaseLayer) conf.getConf(i).getLayer();
             layerConf.setRegularization(appended(layerConf.getRegularization(), ewc));
             layerConf.setRegularizationBias(appended(layerConf.getRegularizationBias(), ewc));
@@ -178,6 +190,57 @@ public final class ElasticWeightConsolidation implements Regularization {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init(pretrained.params().dup(), false);
         return net;
+    }
+
+    /**
+     * A copy of a pre-trained computation graph with EWC on every trainable layer vertex, as
+     * {@link #install(MultiLayerNetwork, DataSetIterator, double)} does for a multi-layer network; the
+     * Fisher comes from {@link DiagonalFisher#compute(ComputationGraph, DataSetIterator)} (one input, one output).
+     */
+    public static ComputationGraph install(ComputationGraph pretrained, DataSetIterator oldTask, double lambda) {
+        checkedLambda(lambda);
+        if (pretrained == null) {
+            throw new InvalidHyperparameterException("pretrained", "the pre-trained graph (pretrained) is null");
+        }
+        return install(pretrained, DiagonalFisher.compute(pretrained, oldTask), lambda);
+    }
+
+    /** As {@link #install(ComputationGraph, DataSetIterator, double)} with a Fisher computed beforehand. */
+    public static ComputationGraph install(ComputationGraph pretrained, Map<String, INDArray> fisher, double lambda) {
+        checkedLambda(lambda);
+        if (pretrained == null) {
+            throw new InvalidHyperparameterException("pretrained", "the pre-trained graph (pretrained) is null");
+        }
+        if (fisher == null) {
+            throw new InvalidHyperparameterException("fisher", "the Fisher map is missing");
+        }
+        ComputationGraphConfiguration conf = pretrained.getConfiguration().clone();
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            org.deeplearning4j.nn.api.Layer runtime = pretrained.getLayer(v.getKey());
+            if (!(v.getValue() instanceof LayerVertex lv) || runtime == null || runtime.numParams() == 0
+                    || !(lv.getLayerConf().getLayer() instanceof BaseLayer layerConf)) {
+                continue;
+            }
+            ElasticWeightConsolidation ewc = of(lambda, pretrained.paramTable(), entries(fisher, v.getKey(),
+                    runtime.paramTable().keySet()));
+            layerConf.setRegularization(appended(layerConf.getRegularization(), ewc));
+            layerConf.setRegularizationBias(appended(layerConf.getRegularizationBias(), ewc));
+        }
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init(pretrained.params().dup(), false);
+        return graph;
+    }
+
+    private static Map<String, INDArray> entries(Map<String, INDArray> fisher, String layer, Iterable<String> keys) {
+        Map<String, INDArray> mine = new java.util.LinkedHashMap<>();
+        for (String key : keys) {
+            String full = layer + "_" + key;
+            if (!fisher.containsKey(full)) {
+                throw new InvalidHyperparameterException(full, "the Fisher map has no entry for parameter " + full);
+            }
+            mine.put(full, fisher.get(full));
+        }
+        return mine;
     }
 
     private static List<Regularization> appended(List<Regularization> list, Regularization r) {

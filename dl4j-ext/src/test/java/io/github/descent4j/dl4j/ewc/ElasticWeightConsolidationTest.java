@@ -354,7 +354,7 @@ class ElasticWeightConsolidationTest {
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("data");
         assertThatThrownBy(() -> ElasticWeightConsolidation.install(pre, new ListDataSetIterator<>(List.of(), 4), 1.0))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("no examples");
-        assertThatThrownBy(() -> ElasticWeightConsolidation.install(null, iterator(old, 8), 1.0))
+        assertThatThrownBy(() -> ElasticWeightConsolidation.install((MultiLayerNetwork) null, iterator(old, 8), 1.0))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("pretrained");
         Map<String, INDArray> wrongShape = new LinkedHashMap<>();
         wrongShape.put("0_W", Nd4j.ones(DataType.DOUBLE, 5, 4));

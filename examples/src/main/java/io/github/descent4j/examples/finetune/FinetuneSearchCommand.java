@@ -35,8 +35,8 @@ final class FinetuneSearchCommand {
     static final String DISTRIBUTIONS_PLOT = "distributions.png";
     static final String METHODS_PLOT = "forgetting.png";
     static final String INDEX = "search-state.json";
-    static final String DEFAULT_PAIRS = "0,1,2/3,4,5;4,5,6/7,8,9";
-    static final String DEFAULT_EVAL = "7,8,9/0,1,2";
+    static final String DEFAULT_PAIRS = "0,1,2,3,4/5,6,7,8,9;5,6,7,8,9/0,1,2,3,4";
+    static final String DEFAULT_EVAL = "0,2,4,6,8/1,3,5,7,9";
 
     private FinetuneSearchCommand() {}
 
@@ -61,13 +61,13 @@ final class FinetuneSearchCommand {
                 "  --bounds LO,HI       multiplier bounds around the base rate, 0 < LO < HI (default 0.001,10)",
                 "  --tolerance T        new-task accuracy the search may give up against the flat rate, in [0, 1] (default 0.01)",
                 "  --penalty W          objective penalty per unit of new-task shortfall, >= 0 (default 10)",
-                "  --ewc-lambdas L,...  EWC strengths to tune over (default 1,10,100,1000,10000)",
+                "  --ewc-lambdas L,...  EWC strengths to tune over (default 100,1000,10000,100000)",
                 "  --decay D            layer-wise decay factor in (0, 1] (default 0.5)",
                 "  --spd-lambda L       SPD strength >= 0 (default 10)",
                 "  --target ACC         fine-tune until the new task's training accuracy reaches ACC (default 0.97)",
                 "  --lr R               fine-tuning learning rate of Adam (default 1e-3)",
                 "  --pretrain-epochs N  epochs on the old task (default 30)",
-                "  --max-epochs N       cap on fine-tuning epochs (default 60)",
+                "  --max-epochs N       cap on fine-tuning epochs (default 30)",
                 "  --resume FILE        continue the searches recorded by FILE (a search-state.json of an earlier run with",
                 "                       the same settings; --trials may be larger)",
                 "  --data FILE          digits CSV without header (default: the embedded UCI digits)",
@@ -86,13 +86,13 @@ final class FinetuneSearchCommand {
         double[] bounds = {LogMultiplierSpace.DEFAULT_LOWER, LogMultiplierSpace.DEFAULT_UPPER};
         double tolerance = ForgettingObjective.DEFAULT.tolerance();
         double penalty = ForgettingObjective.DEFAULT.penalty();
-        List<Double> ewcLambdas = List.of(1.0, 10.0, 100.0, 1000.0, 10000.0);
+        List<Double> ewcLambdas = List.of(100.0, 1000.0, 10000.0, 100000.0);
         double decay = 0.5;
         double spdLambda = 10.0;
         double target = 0.97;
         double lr = 1e-3;
         int pretrainEpochs = 30;
-        int maxEpochs = 60;
+        int maxEpochs = 30;
         Path resume = null;
         Path outDir = Paths.get("descent4j-out", "finetune-search");
         for (int i = 0; i < args.length; i++) {

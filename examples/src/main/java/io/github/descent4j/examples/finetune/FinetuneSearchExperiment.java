@@ -88,8 +88,9 @@ final class FinetuneSearchExperiment {
                     .stateFile(state).progress(line -> out.println("  " + line)).build().run();
             Path file = outDir.resolve("distributions").resolve(pair.slug() + ".json");
             write(result.found(pair.toString()), file);
-            out.printf(Locale.ROOT, "  found on %s: multipliers %s (old %.3f, new %.3f vs flat old %.3f, new %.3f)%n",
-                    pair, FinetuneSearchCommand.format(result.bestMultipliers()), result.best().oldAccuracy(),
+            out.printf(Locale.ROOT, "  found on %s: %s %s (old %.3f, new %.3f vs flat old %.3f, new %.3f)%n",
+                    pair, result.bestIsFlat() ? "no trial beat the flat rate; multipliers" : "multipliers",
+                    FinetuneSearchCommand.format(result.bestMultipliers()), result.best().oldAccuracy(),
                     result.best().newAccuracy(), result.flat().oldAccuracy(), result.flat().newAccuracy());
             searches.add(new PairSearch(pair, result, file));
         }

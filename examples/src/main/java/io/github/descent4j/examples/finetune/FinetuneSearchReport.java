@@ -57,7 +57,7 @@ final class FinetuneSearchReport {
             n.put("flatNewAccuracy", r.flat().newAccuracy());
             n.put("bestOldAccuracy", r.best().oldAccuracy());
             n.put("bestNewAccuracy", r.best().newAccuracy());
-            n.put("bestFeasible", r.best().feasible());
+            n.put("bestIsFlat", r.bestIsFlat());
             n.put("feasibleTrials", r.trials().stream().filter(t -> t.feasible()).count());
         }
         numbers(distributions.putArray("combined"), result.combined());

@@ -36,6 +36,7 @@ import java.util.function.ToDoubleFunction;
  *     protocol.train(net);    p_o, p_s ← scores(net)
  *     optimiser.tell(x_t, −p_o + penalty · max(0, p_s,flat − tolerance − p_s));  save state
  * </pre>
+ * The result is the best trial (feasible first), or the flat rate when no trial beat it on validation.
  * With a state file the search rewrites it after every trial and, when it already exists, resumes from it
  * (same settings required, except that {@code trials} may grow). Within one JVM the same seed and a
  * deterministic protocol give the same search; across JVM runs DL4J's native kernels may differ in the last
@@ -138,7 +139,26 @@ public final class LayerwiseSearch {
             save(settings, layers, flat, done);
             progress.accept(progressLine(done, started));
         }
-        return new LayerwiseSearchResult(layers, flat, done, best(done));
+        return new LayerwiseSearchResult(layers, flat, done, bestWithFlat(done, flat, space));
+    }
+
+    /**
+     * The best trial, or the flat rate itself (as a trial at multipliers 1) when no trial beats it and 1 lies
+     * within the bounds: the search never hands back a distribution that did worse on validation than the
+     * baseline it was measured against.
+     */
+    private LayerwiseSearchTrial bestWithFlat(List<LayerwiseSearchTrial> done, LayerwiseSearchResult.Baseline flat,
+                                              LogMultiplierSpace space) {
+        LayerwiseSearchTrial best = best(done);
+        if (!(lowerMultiplier <= 1.0 && upperMultiplier >= 1.0)) {
+            return best;
+        }
+        double[] ones = new double[space.blocks()];
+        Arrays.fill(ones, 1.0);
+        LayerwiseSearchTrial flatTrial = new LayerwiseSearchTrial(new double[space.blocks()], ones, flat.oldAccuracy(),
+                flat.newAccuracy(), objective.value(flat.oldAccuracy(), flat.newAccuracy(), flat.newAccuracy()), true,
+                flat.seconds());
+        return objective.isBetter(best.feasible(), best.value(), true, flatTrial.value()) ? best : flatTrial;
     }
 
     private String progressLine(List<LayerwiseSearchTrial> done, long started) {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What a {@link LayerwiseSearch} found: the trained layers it searched over (input side first), the flat
  * rate's baseline under the same protocol, every trial in order, and the best trial (the best feasible one
- * when any trial met the new-task constraint, otherwise the lowest penalised value).
+ * when any trial met the new-task constraint, otherwise the lowest penalised value), or the flat rate itself
+ * (point 0, multipliers 1) when no trial beat it and 1 lies within the bounds; see {@link #bestIsFlat()}.
  */
 public record LayerwiseSearchResult(List<String> layers, Baseline flat, List<LayerwiseSearchTrial> trials,
                                     LayerwiseSearchTrial best) {
@@ -18,6 +19,11 @@ public record LayerwiseSearchResult(List<String> layers, Baseline flat, List<Lay
     public LayerwiseSearchResult {
         layers = List.copyOf(layers);
         trials = List.copyOf(trials);
+    }
+
+    /** Whether no trial beat the flat rate, so {@link #best()} is the flat baseline. */
+    public boolean bestIsFlat() {
+        return trials.stream().noneMatch(t -> t == best);
     }
 
     /** The best trial's multiplier for each searched layer (resampled when fewer blocks than layers were searched). */

@@ -57,12 +57,41 @@ class LayerwiseSearchTest {
         }
         boolean anyFeasible = result.trials().stream().anyMatch(LayerwiseSearchTrial::feasible);
         for (LayerwiseSearchTrial t : result.trials()) {
-            if (!anyFeasible || t.feasible()) {
+            if (t.feasible()) {
                 assertThat(result.best().value()).isLessThanOrEqualTo(t.value());
             }
         }
-        assertThat(result.best().feasible()).isEqualTo(anyFeasible);
-        assertThat(result.bestMultipliers()).containsExactly(result.best().multipliers());
+        assertThat(result.best().feasible()).isTrue(); // the flat rate is feasible, so the best is too
+        if (!anyFeasible) {
+            assertThat(result.bestIsFlat()).isTrue();
+        }
+        double flatValue = -result.flat().oldAccuracy();
+        if (result.bestIsFlat()) {
+            assertThat(result.bestMultipliers()).containsExactly(1, 1, 1);
+            for (LayerwiseSearchTrial t : result.trials()) {
+                assertThat(!t.feasible() || t.value() >= flatValue).as("no feasible trial beats flat").isTrue();
+            }
+        } else {
+            assertThat(result.best().feasible()).isTrue();
+            assertThat(result.best().value()).isLessThan(flatValue);
+            assertThat(result.bestMultipliers()).containsExactly(result.best().multipliers());
+        }
+    }
+
+    @Test
+    void theFlatRateIsReturnedWhenNoTrialBeatsIt() {
+        // Old-task score 0.9 for the flat run only (layer 0 at the base rate 0.02), 0.5 for every trial.
+        java.util.function.ToDoubleFunction<MultiLayerNetwork> old = net ->
+                net.getLayer(0).conf().getLayer().getUpdaterByParam("W").getLearningRate(0, 0) == 0.02 ? 0.9 : 0.5;
+        LayerwiseSearchResult r = problem.search().oldTask(old).newTask(net -> 0.9).initialDesign(2).trials(3).build().run();
+        assertThat(r.bestIsFlat()).isTrue();
+        assertThat(r.best().oldAccuracy()).isEqualTo(0.9);
+        assertThat(r.bestMultipliers()).containsExactly(1, 1, 1);
+        assertThat(r.trials()).extracting(LayerwiseSearchTrial::oldAccuracy).containsOnly(0.5);
+        // Bounds without 1: the flat rate is the baseline but not a candidate.
+        LayerwiseSearchResult narrow = problem.search().oldTask(old).newTask(net -> 0.9).bounds(0.01, 0.5)
+                .initialDesign(2).trials(2).build().run();
+        assertThat(narrow.bestIsFlat()).isFalse();
     }
 
     @Test
