@@ -35,7 +35,8 @@ import java.util.Objects;
  * gradient untouched (bit-identical to no regularisation). F is the diagonal empirical Fisher of the old
  * task ({@link DiagonalFisher}).
  * <p>
- * <b>Usage</b>: {@link #install(MultiLayerNetwork, DataSetIterator, double)} returns a copy of a pre-trained
+ * <b>Usage</b>: {@link #install(MultiLayerNetwork, DataSetIterator, double)} (or the {@code ComputationGraph}
+ * overload) returns a copy of a pre-trained
  * network with one EWC instance per trainable layer, in the layer's weight and bias lists; or build one with
  * {@link #of(double, MultiLayerNetwork, Map)} and set it with {@code .regularization(List.of(ewc))} /
  * {@code .regularizationBias(List.of(ewc))} on the layer builders. Not on the global

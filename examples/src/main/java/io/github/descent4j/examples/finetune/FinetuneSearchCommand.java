@@ -54,12 +54,12 @@ final class FinetuneSearchCommand {
                 "",
                 "  --search-pairs P;P   pairs OLD/NEW of comma-separated digits (default " + DEFAULT_PAIRS + ")",
                 "  --eval-pair OLD/NEW  the pair to evaluate on, used by no search (default " + DEFAULT_EVAL + ")",
-                "  --trials N           search trials per pair after the flat baseline (default 16)",
-                "  --initial-design N   Latin-hypercube trials before the Gaussian process, <= trials (default 6)",
+                "  --trials N           search trials per pair after the flat baseline (default 20)",
+                "  --initial-design N   initial design size (the flat run + N-1 Latin-hypercube trials), <= trials (default 6)",
                 "  --seeds S            evaluation seeds (default 3)",
                 "  --search-seed N      seed of the searches' split, pre-training and optimiser (default 1)",
                 "  --bounds LO,HI       multiplier bounds around the base rate, 0 < LO < HI (default 0.001,10)",
-                "  --tolerance T        new-task accuracy the search may give up against the flat rate, in [0, 1] (default 0.01)",
+                "  --tolerance T        new-task accuracy the search may give up against the flat rate, in [0, 1] (default 0.02)",
                 "  --penalty W          objective penalty per unit of new-task shortfall, >= 0 (default 10)",
                 "  --ewc-lambdas L,...  EWC strengths to tune over (default 100,1000,10000,100000)",
                 "  --decay D            layer-wise decay factor in (0, 1] (default 0.5)",
@@ -79,7 +79,7 @@ final class FinetuneSearchCommand {
         Path data = null;
         String pairs = DEFAULT_PAIRS;
         String eval = DEFAULT_EVAL;
-        int trials = 16;
+        int trials = 20;
         int initialDesign = 6;
         int seeds = 3;
         long searchSeed = 1;

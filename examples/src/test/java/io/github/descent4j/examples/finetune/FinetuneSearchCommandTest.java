@@ -36,7 +36,7 @@ class FinetuneSearchCommandTest {
     void tinySearchWritesTheSummaryDistributionsPlotsAndResumes(@TempDir Path dir) throws IOException {
         CliRun r = CliRun.of(tiny(dir, "2"));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("trial 2/2 (design)").contains("found on 0,1/2,3").contains("geometric mean");
+        assertThat(r.out()).contains("trial 1/2 (design)").contains("trial 2/2 (BO)").contains("found on 0,1/2,3").contains("geometric mean");
 
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertThat(summary.get("task").asText()).isEqualTo("finetune-search");
@@ -102,7 +102,7 @@ class FinetuneSearchCommandTest {
                 {"--search-pairs", "0,1/"},
                 {"--search-pairs", "0,1/2,3;;4/5"},
                 {"--search-pairs", "0,0/2"},
-                {"--eval-pair", "0,1,2/3,4,5"},
+                {"--eval-pair", FinetuneSearchCommand.DEFAULT_PAIRS.split(";")[0]},
                 {"--eval-pair", "a/b"},
                 {"--tolerance", "2"},
                 {"--resume", dir.resolve("missing.json").toString()},

@@ -30,7 +30,7 @@ import java.util.function.ToDoubleFunction;
  * under a fixed {@link FineTuneProtocol} and scored by old- and new-task validation accuracy under a
  * {@link ForgettingObjective} (maximise p_o subject to p_s ≥ p_s,flat − tolerance).
  * <pre>
- *   flat  ← run(protocol, multipliers 1)                       (the constraint's threshold)
+ *   flat  ← run(protocol, multipliers 1)       (the constraint's threshold; told to the optimiser as design point 0)
  *   for t in 1..trials:
  *     x_t ← optimiser.ask();  net ← protocol.start();  LayerwiseLearningRates.apply(net, 10^x_t)
  *     protocol.train(net);    p_o, p_s ← scores(net)
@@ -116,13 +116,20 @@ public final class LayerwiseSearch {
             progress.accept(String.format(Locale.ROOT, "flat baseline: old %.3f new %.3f (constraint: new >= %.3f)",
                     flat.oldAccuracy(), flat.newAccuracy(), flat.newAccuracy() - objective.tolerance()));
         }
+        // The flat run is an observation like any other: told first, it is point 0 of the initial design (the
+        // Latin hypercube supplies the other initialDesign - 1 points) and the GP knows the baseline's region.
+        LogMultiplierSpace space = settings.space();
         List<Trial> history = new ArrayList<>();
+        if (flatInBounds()) {
+            history.add(new Trial(space.flatPoint(), objective.value(flat.oldAccuracy(), flat.newAccuracy(),
+                    flat.newAccuracy())));
+        }
+        int told = history.size();
         for (LayerwiseSearchTrial t : done) {
             history.add(new Trial(t.point(), t.value()));
         }
-        LogMultiplierSpace space = settings.space();
         BayesianOptimiser optimiser = BayesianOptimiser.resume(new SearchState(space.lower(), space.upper(),
-                initialDesign, trials, seed, history));
+                initialDesign, trials + told, seed, history));
         save(settings, layers, flat, done);
         while (!optimiser.done()) {
             long t0 = System.nanoTime();
@@ -137,7 +144,7 @@ public final class LayerwiseSearch {
             done.add(new LayerwiseSearchTrial(point, space.multipliers(point), pOld, pNew, value,
                     objective.feasible(pNew, flat.newAccuracy()), seconds(t0)));
             save(settings, layers, flat, done);
-            progress.accept(progressLine(done, started));
+            progress.accept(progressLine(done, started, initialDesign - told));
         }
         return new LayerwiseSearchResult(layers, flat, done, bestWithFlat(done, flat, space));
     }
@@ -150,7 +157,7 @@ public final class LayerwiseSearch {
     private LayerwiseSearchTrial bestWithFlat(List<LayerwiseSearchTrial> done, LayerwiseSearchResult.Baseline flat,
                                               LogMultiplierSpace space) {
         LayerwiseSearchTrial best = best(done);
-        if (!(lowerMultiplier <= 1.0 && upperMultiplier >= 1.0)) {
+        if (!flatInBounds()) {
             return best;
         }
         double[] ones = new double[space.blocks()];
@@ -161,7 +168,11 @@ public final class LayerwiseSearch {
         return objective.isBetter(best.feasible(), best.value(), true, flatTrial.value()) ? best : flatTrial;
     }
 
-    private String progressLine(List<LayerwiseSearchTrial> done, long started) {
+    private boolean flatInBounds() {
+        return lowerMultiplier <= 1.0 && upperMultiplier >= 1.0;
+    }
+
+    private String progressLine(List<LayerwiseSearchTrial> done, long started, int designTrials) {
         LayerwiseSearchTrial last = done.get(done.size() - 1);
         LayerwiseSearchTrial best = best(done);
         double perTrial = 0;
@@ -172,7 +183,7 @@ public final class LayerwiseSearch {
         int t = done.size();
         return String.format(Locale.ROOT, "trial %d/%d (%s) multipliers %s  old %.3f new %.3f%s | best old %.3f new %.3f%s"
                         + " | %.0f s elapsed, about %.0f s left",
-                t, trials, t <= initialDesign ? "design" : "BO", format(last.multipliers()), last.oldAccuracy(),
+                t, trials, t <= designTrials ? "design" : "BO", format(last.multipliers()), last.oldAccuracy(),
                 last.newAccuracy(), last.feasible() ? "" : " (infeasible)", best.oldAccuracy(), best.newAccuracy(),
                 best.feasible() ? "" : " (infeasible)", seconds(started), perTrial * (trials - t));
     }
