@@ -231,9 +231,9 @@ final class FinetuneSearchCommand {
         out.printf(Locale.ROOT, "  %-16s %s%n", "geometric mean", format(result.combined()));
         out.printf(Locale.ROOT, "%nevaluation pair %s (test split; task-aware accuracy), pre-trained old %s%n",
                 result.settings().evalPair(), SeedStatistics.meanSd(result.pretrainedOldAccuracy(), 3));
-        out.printf(Locale.ROOT, "%-26s %7s %16s %16s%n", "method", "epochs", "new task", "old task");
+        out.printf(Locale.ROOT, "%-30s %7s %16s %16s%n", "method", "epochs", "new task", "old task");
         for (FinetuneSearchExperiment.MethodResult m : result.methods()) {
-            out.printf(Locale.ROOT, "%-26s %7.1f %16s %16s%n", m.name(), mean(m.epochs()),
+            out.printf(Locale.ROOT, "%-30s %7.1f %16s %16s%n", m.name(), mean(m.epochs()),
                     SeedStatistics.meanSd(m.newAccuracy(), 3), SeedStatistics.meanSd(m.oldAccuracy(), 3));
         }
     }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static io.github.descent4j.examples.dl4j.DigitsTraining.byClasses;
 import static io.github.descent4j.examples.dl4j.DigitsTraining.toDataSet;
@@ -183,23 +184,39 @@ final class FinetuneSearchExperiment {
         return best;
     }
 
+    /** One compared method: its name and how it turns the fine-tuning copy into the network to train. */
+    private record Method(String name, UnaryOperator<MultiLayerNetwork> prepare) {}
+
+    private static List<Method> methods(Settings s, List<PairSearch> searches, List<LearningRateDistribution> found,
+                                        LearningRateDistribution combined, double ewcLambda, Map<String, INDArray> fisher) {
+        List<Method> methods = new ArrayList<>();
+        methods.add(new Method("flat", net -> net));
+        methods.add(new Method("layer-wise decay " + FinetuneSearchCommand.number(s.decay()),
+                net -> withDistribution(net, LearningRateDistribution.layerwiseDecay(s.decay()))));
+        for (int k = 0; k < found.size(); k++) {
+            LearningRateDistribution d = found.get(k);
+            methods.add(new Method("found on " + searches.get(k).pair(), net -> withDistribution(net, d)));
+        }
+        methods.add(new Method("geometric mean", net -> withDistribution(net, combined)));
+        methods.add(new Method("EWC lambda " + FinetuneSearchCommand.number(ewcLambda),
+                net -> ElasticWeightConsolidation.install(net, fisher, ewcLambda)));
+        methods.add(new Method("SPD lambda " + FinetuneSearchCommand.number(s.spdLambda()), net -> {
+            DigitsFineTuning.installSpd(net, s.spdLambda());
+            return net;
+        }));
+        return methods;
+    }
+
+    private static MultiLayerNetwork withDistribution(MultiLayerNetwork net, LearningRateDistribution distribution) {
+        LayerwiseLearningRates.apply(net, distribution);
+        return net;
+    }
+
     private static List<MethodResult> evaluate(LabelledData digits, Settings s, List<PairSearch> searches,
                                                List<LearningRateDistribution> found, LearningRateDistribution combined,
                                                double ewcLambda, List<Double> pretrainedOld, PrintStream out) {
         TaskPair pair = s.evalPair();
-        List<String> names = new ArrayList<>();
-        names.add("flat");
-        names.add(String.format(Locale.ROOT, "layer-wise decay %s", FinetuneSearchCommand.number(s.decay())));
-        for (PairSearch p : searches) {
-            names.add("found on " + p.pair());
-        }
-        names.add("geometric mean");
-        names.add("EWC lambda " + FinetuneSearchCommand.number(ewcLambda));
-        names.add("SPD lambda " + FinetuneSearchCommand.number(s.spdLambda()));
         List<MethodResult> results = new ArrayList<>();
-        for (String n : names) {
-            results.add(new MethodResult(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
-        }
         out.printf(Locale.ROOT, "evaluation on %s, %d seeds%n", pair, s.seeds());
         for (int seed = 1; seed <= s.seeds(); seed++) {
             LabelledData[] split = digits.split(0.7, seed);
@@ -212,26 +229,19 @@ final class FinetuneSearchExperiment {
             MultiLayerNetwork pretrained = DigitsFineTuning.pretrain(oldTrain, seed, s.pretrainEpochs());
             pretrainedOld.add(oldScore.applyAsDouble(pretrained));
             Map<String, INDArray> fisher = DiagonalFisher.compute(pretrained, new ListDataSetIterator<>(oldTrain.asList(), 64));
-            for (int m = 0; m < names.size(); m++) {
-                MultiLayerNetwork net = DigitsFineTuning.fineTuneCopy(pretrained, s.learningRate(), seed);
-                int foundIndex = m - 2;
-                if (m == 1) {
-                    LayerwiseLearningRates.apply(net, LearningRateDistribution.layerwiseDecay(s.decay()));
-                } else if (foundIndex >= 0 && foundIndex < found.size()) {
-                    LayerwiseLearningRates.apply(net, found.get(foundIndex));
-                } else if (foundIndex == found.size()) {
-                    LayerwiseLearningRates.apply(net, combined);
-                } else if (foundIndex == found.size() + 1) {
-                    net = ElasticWeightConsolidation.install(net, fisher, ewcLambda);
-                } else if (foundIndex == found.size() + 2) {
-                    DigitsFineTuning.installSpd(net, s.spdLambda());
+            List<Method> methods = methods(s, searches, found, combined, ewcLambda, fisher);
+            for (int m = 0; m < methods.size(); m++) {
+                if (results.size() <= m) {
+                    results.add(new MethodResult(methods.get(m).name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
                 }
+                MultiLayerNetwork net = methods.get(m).prepare().apply(
+                        DigitsFineTuning.fineTuneCopy(pretrained, s.learningRate(), seed));
                 int epochs = DigitsFineTuning.trainUntil(net, newTrain, s.target(), s.maxEpochs(), seed);
                 MethodResult r = results.get(m);
                 r.epochs().add(epochs);
                 r.newAccuracy().add(newScore.applyAsDouble(net));
                 r.oldAccuracy().add(oldScore.applyAsDouble(net));
-                out.printf(Locale.ROOT, "  seed %d  %-26s %3d epochs  new %.3f  old %.3f%n", seed, r.name(), epochs,
+                out.printf(Locale.ROOT, "  seed %d  %-30s %3d epochs  new %.3f  old %.3f%n", seed, r.name(), epochs,
                         r.newAccuracy().get(seed - 1), r.oldAccuracy().get(seed - 1));
             }
         }
