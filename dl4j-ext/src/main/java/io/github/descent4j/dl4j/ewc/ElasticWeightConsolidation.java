@@ -169,13 +169,7 @@ public final class ElasticWeightConsolidation implements Regularization {
      *         parameter whose entry is missing or misshapen
      */
     public static MultiLayerNetwork install(MultiLayerNetwork pretrained, Map<String, INDArray> fisher, double lambda) {
-        checkedLambda(lambda);
-        if (pretrained == null) {
-            throw new InvalidHyperparameterException("pretrained", "the pre-trained network (pretrained) is null");
-        }
-        if (fisher == null) {
-            throw new InvalidHyperparameterException("fisher", "the Fisher map is missing");
-        }
+        checkInstall(lambda, pretrained, "network", fisher);
         MultiLayerConfiguration conf = pretrained.getLayerWiseConfigurations().clone();
         Layer[] layers = pretrained.getLayers();
         for (int i = 0; i < layers.length; i++) {
@@ -208,13 +202,7 @@ public final class ElasticWeightConsolidation implements Regularization {
 
     /** As {@link #install(ComputationGraph, DataSetIterator, double)} with a Fisher computed beforehand. */
     public static ComputationGraph install(ComputationGraph pretrained, Map<String, INDArray> fisher, double lambda) {
-        checkedLambda(lambda);
-        if (pretrained == null) {
-            throw new InvalidHyperparameterException("pretrained", "the pre-trained graph (pretrained) is null");
-        }
-        if (fisher == null) {
-            throw new InvalidHyperparameterException("fisher", "the Fisher map is missing");
-        }
+        checkInstall(lambda, pretrained, "graph", fisher);
         ComputationGraphConfiguration conf = pretrained.getConfiguration().clone();
         for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
             org.deeplearning4j.nn.api.Layer runtime = pretrained.getLayer(v.getKey());
@@ -230,6 +218,16 @@ public final class ElasticWeightConsolidation implements Regularization {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init(pretrained.params().dup(), false);
         return graph;
+    }
+
+    private static void checkInstall(double lambda, Object pretrained, String kind, Map<String, INDArray> fisher) {
+        checkedLambda(lambda);
+        if (pretrained == null) {
+            throw new InvalidHyperparameterException("pretrained", "the pre-trained " + kind + " (pretrained) is null");
+        }
+        if (fisher == null) {
+            throw new InvalidHyperparameterException("fisher", "the Fisher map is missing");
+        }
     }
 
     private static Map<String, INDArray> entries(Map<String, INDArray> fisher, String layer, Iterable<String> keys) {

@@ -1,7 +1,15 @@
 package io.github.descent4j.examples.dl4j;
 
 import io.github.descent4j.datasets.LabelledData;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -90,5 +98,23 @@ public final class DigitsTraining {
             labels[i][data.labels()[i]] = 1;
         }
         return new DataSet(Nd4j.create(features), Nd4j.create(labels));
+    }
+
+    /** The showcases' MLP 64-64-64-64-10 (tanh, softmax head, float, Adam 10⁻³), initialised with {@code seed}. */
+    public static MultiLayerNetwork mlp(long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
     }
 }

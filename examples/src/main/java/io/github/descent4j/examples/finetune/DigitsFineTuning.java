@@ -4,18 +4,11 @@ import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
 import io.github.descent4j.examples.dl4j.DigitsTraining;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Random;
 
@@ -33,7 +26,7 @@ final class DigitsFineTuning {
     private DigitsFineTuning() {}
 
     static MultiLayerNetwork pretrain(DataSet oldTrain, long seed, int epochs) {
-        MultiLayerNetwork net = mlp(seed);
+        MultiLayerNetwork net = DigitsTraining.mlp(seed);
         Random random = new Random(seed);
         for (int epoch = 0; epoch < epochs; epoch++) {
             DigitsTraining.epoch(net, oldTrain, random, BATCH);
@@ -67,22 +60,5 @@ final class DigitsFineTuning {
             conf.setRegularization(SelectiveProjectionDecay.of(lambda));
             conf.setRegularizationBias(SelectiveProjectionDecay.of(lambda));
         }
-    }
-
-    static MultiLayerNetwork mlp(long seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 }

@@ -10,19 +10,12 @@ import io.github.descent4j.dl4j.sharpness.BalancednessAwareTraining;
 import io.github.descent4j.dl4j.sharpness.SharpnessAwareTraining;
 import io.github.descent4j.examples.dl4j.DigitsTraining;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -106,7 +99,7 @@ final class LoraExperiment {
             DataSet oldTest = DigitsTraining.byClass(test, 0, 5);
             DataSet newTest = DigitsTraining.byClass(test, 5, 10);
 
-            MultiLayerNetwork pretrained = mlp(seed);
+            MultiLayerNetwork pretrained = DigitsTraining.mlp(seed);
             Random random = new Random(seed);
             for (int epoch = 0; epoch < settings.pretrainEpochs(); epoch++) {
                 DigitsTraining.epoch(pretrained, oldTrain, random, BATCH);
@@ -204,22 +197,5 @@ final class LoraExperiment {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static MultiLayerNetwork mlp(long seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3))
-                .list()
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 }
