@@ -71,7 +71,7 @@ public final class ElasticWeightConsolidation implements Regularization {
             }
             copy.add(s.validated());
         }
-        this.segments = List.copyOf(copy);
+        this.segments = copy; // a plain list, never handed out mutable: Kryo cannot rebuild List.copyOf's classes
     }
 
     @JsonCreator

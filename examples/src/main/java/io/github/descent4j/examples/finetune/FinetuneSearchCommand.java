@@ -1,10 +1,6 @@
 package io.github.descent4j.examples.finetune;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.layerwise.search.ForgettingObjective;
 import io.github.descent4j.core.layerwise.search.LogMultiplierSpace;
 import io.github.descent4j.datasets.LabelledData;
@@ -13,14 +9,14 @@ import io.github.descent4j.examples.cli.UsageException;
 import io.github.descent4j.examples.report.ReportFiles;
 import io.github.descent4j.examples.report.SeedStatistics;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static io.github.descent4j.examples.report.SeedStatistics.mean;
 
@@ -34,8 +30,7 @@ final class FinetuneSearchCommand {
     static final String SUMMARY = "summary.json";
     static final String DISTRIBUTIONS_PLOT = "distributions.png";
     static final String METHODS_PLOT = "forgetting.png";
-    static final String INDEX = "search-state.json";
-    static final String DEFAULT_PAIRS = "0,1,2,3,4/5,6,7,8,9;5,6,7,8,9/0,1,2,3,4";
+        static final String DEFAULT_PAIRS = "0,1,2,3,4/5,6,7,8,9;5,6,7,8,9/0,1,2,3,4";
     static final String DEFAULT_EVAL = "0,2,4,6,8/1,3,5,7,9";
 
     private FinetuneSearchCommand() {}
@@ -50,12 +45,13 @@ final class FinetuneSearchCommand {
                 "  --tolerance of the flat rate. Tunes EWC's lambda on the same pairs. Then, on the evaluation pair, compares",
                 "  flat, layer-wise decay, each found distribution, their geometric mean, EWC and SPD over several seeds.",
                 "  Writes DIR/summary.json, DIR/distributions.png, DIR/forgetting.png, DIR/distributions/*.json (load them with",
-                "  FoundDistribution.read) and the search states DIR/search/*.json with the index DIR/search-state.json.",
+                "  FoundDistribution.read) and the search states DIR/search/*.json with the index DIR/search-index.json.",
                 "",
                 "  --search-pairs P;P   pairs OLD/NEW of comma-separated digits (default " + DEFAULT_PAIRS + ")",
                 "  --eval-pair OLD/NEW  the pair to evaluate on, used by no search (default " + DEFAULT_EVAL + ")",
                 "  --trials N           search trials per pair after the flat baseline (default 20)",
-                "  --initial-design N   initial design size (the flat run + N-1 Latin-hypercube trials), <= trials (default 6)",
+                "  --initial-design N   initial design size, <= trials (default 6): the flat run + N-1 Latin-hypercube",
+                "                       trials when 1 lies within --bounds, else N Latin-hypercube trials",
                 "  --seeds S            evaluation seeds (default 3)",
                 "  --search-seed N      seed of the searches' split, pre-training and optimiser (default 1)",
                 "  --bounds LO,HI       multiplier bounds around the base rate, 0 < LO < HI (default 0.001,10)",
@@ -68,8 +64,9 @@ final class FinetuneSearchCommand {
                 "  --lr R               fine-tuning learning rate of Adam (default 1e-3)",
                 "  --pretrain-epochs N  epochs on the old task (default 30)",
                 "  --max-epochs N       cap on fine-tuning epochs (default 30)",
-                "  --resume FILE        continue the searches recorded by FILE (a search-state.json of an earlier run with",
-                "                       the same settings; --trials may be larger)",
+                "  --resume FILE        continue the searches recorded by FILE (the search-index.json of an earlier run with",
+                "                       the same search settings; --trials may be larger); their states are updated in",
+                "                       place, everything else is written to --out",
                 "  --data FILE          digits CSV without header (default: the embedded UCI digits)",
                 "  --out DIR            output directory (default descent4j-out/finetune-search)",
                 "");
@@ -133,31 +130,35 @@ final class FinetuneSearchCommand {
         if (searchPairs.contains(evalPair)) {
             throw new UsageException("--eval-pair " + evalPair + " is also a search pair; evaluate on a pair no search used");
         }
-        Path stateDir = outDir;
-        if (resume != null) {
-            stateDir = checkResume(resume, searchPairs);
-        }
         var settings = new FinetuneSearchExperiment.Settings(searchPairs, evalPair, trials, initialDesign, seeds, searchSeed,
                 pretrainEpochs, maxEpochs, target, lr, decay, spdLambda, ewcLambdas,
                 new ForgettingObjective(tolerance, penalty), bounds[0], bounds[1]);
+        Map<String, String> searchSettings = SearchIndex.searchSettings(settings,
+                data == null ? "embedded" : data.toAbsolutePath().normalize().toString());
+        Path stateDir = resume == null ? outDir : SearchIndex.checkResume(resume, searchPairs, searchSettings);
         LabelledData digits = FinetuneCommand.load(data);
-        out.printf(Locale.ROOT, "finetune --search: %s; search pairs %s, evaluation pair %s; %d trials per pair (%d initial"
-                        + " design), multipliers in [%s, %s]; constraint new >= flat - %s; %d evaluation seeds%n",
+        out.printf(Locale.ROOT, "finetune --search: %s; search pairs %s, evaluation pair %s; %d trials per pair (initial"
+                        + " design %d), multipliers in [%s, %s]; constraint new >= flat - %s; %d evaluation seeds%n",
                 data == null ? "UCI digits (embedded)" : data, pairs, evalPair, trials, initialDesign, number(bounds[0]),
                 number(bounds[1]), number(tolerance), seeds);
-        writeIndex(stateDir, searchPairs, outDir);
+        SearchIndex.write(stateDir, searchPairs, searchSettings);
         long started = System.nanoTime();
-        FinetuneSearchExperiment.Result result = FinetuneSearchExperiment.run(digits, settings, stateDir, resume != null, out);
+        FinetuneSearchExperiment.Result result;
+        try {
+            result = FinetuneSearchExperiment.run(digits, settings, stateDir, outDir, resume != null, out);
+        } catch (InvalidHyperparameterException | UncheckedIOException e) {
+            // A state file that does not fit (edited, or another network) or a file that cannot be written.
+            throw new UsageException(e.getMessage());
+        }
         out.println();
         printTable(result, out);
-        Path written = outDir;
         ReportFiles.write(outDir, dir -> {
             ReportFiles.writeJson(dir, SUMMARY, FinetuneSearchReport.summary(result));
             ReportFiles.writePng(dir, DISTRIBUTIONS_PLOT, FinetuneSearchReport.distributionsChart(result));
             ReportFiles.writePng(dir, METHODS_PLOT, FinetuneSearchReport.methodsChart(result));
         });
-        out.printf(Locale.ROOT, "%nwrote %s, %s and %s in %s (%.0f s)%n", SUMMARY, DISTRIBUTIONS_PLOT, METHODS_PLOT, written,
-                (System.nanoTime() - started) / 1e9);
+        out.printf(Locale.ROOT, "%nwrote %s, %s, %s and distributions/ in %s (%.0f s)%n", SUMMARY, DISTRIBUTIONS_PLOT,
+                METHODS_PLOT, outDir, (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
@@ -174,53 +175,10 @@ final class FinetuneSearchCommand {
 
     private static List<Double> lambdas(String text, String option) {
         List<Double> values = new ArrayList<>();
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
             values.add(Cli.doubleIn(part, option, 0, true, Double.MAX_VALUE, true));
         }
         return values;
-    }
-
-    /** Checks the index of the run to resume and returns the directory holding its search states. */
-    private static Path checkResume(Path index, List<TaskPair> searchPairs) {
-        if (!Files.isRegularFile(index)) {
-            throw new UsageException("--resume: " + index + " does not exist");
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(index.toFile());
-        } catch (IOException e) {
-            throw new UsageException("--resume: " + index + " is not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
-        if (root == null || !"finetune-search-state".equals(root.path("task").asText())) {
-            throw new UsageException("--resume: " + index + " is not a " + INDEX + " written by ./descent4j finetune --search");
-        }
-        List<String> saved = new ArrayList<>();
-        root.path("searchPairs").forEach(n -> saved.add(n.asText()));
-        List<String> now = searchPairs.stream().map(TaskPair::toString).toList();
-        if (!saved.equals(now)) {
-            throw new UsageException("--resume: " + index + " holds searches on " + saved + ", not " + now
-                    + "; pass the same --search-pairs");
-        }
-        Path dir = index.toAbsolutePath().getParent();
-        for (TaskPair p : searchPairs) {
-            if (!Files.isRegularFile(FinetuneSearchExperiment.stateFile(dir, p))) {
-                throw new UsageException("--resume: the search state of " + p + " is missing: "
-                        + FinetuneSearchExperiment.stateFile(dir, p));
-            }
-        }
-        return dir;
-    }
-
-    private static void writeIndex(Path stateDir, List<TaskPair> searchPairs, Path outDir) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("task", "finetune-search-state");
-        ArrayNode pairs = root.putArray("searchPairs");
-        ObjectNode files = root.putObject("states");
-        for (TaskPair p : searchPairs) {
-            pairs.add(p.toString());
-            files.put(p.toString(), stateDir.relativize(FinetuneSearchExperiment.stateFile(stateDir, p)).toString());
-        }
-        ReportFiles.write(stateDir, dir -> ReportFiles.writeJson(dir, INDEX, root));
     }
 
     static void printTable(FinetuneSearchExperiment.Result result, PrintStream out) {

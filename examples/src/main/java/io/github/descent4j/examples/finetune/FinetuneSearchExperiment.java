@@ -58,23 +58,26 @@ final class FinetuneSearchExperiment {
 
     record MethodResult(String name, List<Double> newAccuracy, List<Double> oldAccuracy, List<Integer> epochs) {}
 
+    /** One EWC strength on the search pairs: the mean objective value, and whether every pair met its constraint. */
+    record EwcTrial(double meanValue, boolean feasibleOnAllPairs) {}
+
     record Result(Settings settings, List<PairSearch> searches, double[] combined, double ewcLambda,
-                  Map<Double, Double> ewcValues, List<Double> pretrainedOldAccuracy, List<MethodResult> methods) {}
+                  Map<Double, EwcTrial> ewcTrials, List<Double> pretrainedOldAccuracy, List<MethodResult> methods) {}
 
     private FinetuneSearchExperiment() {}
 
-    /** The file a search pair's state is kept in, under {@code outDir}. */
-    static Path stateFile(Path outDir, TaskPair pair) {
-        return outDir.resolve("search").resolve(pair.slug() + ".json");
+    /** The file a search pair's state is kept in, under {@code stateDir}. */
+    static Path stateFile(Path stateDir, TaskPair pair) {
+        return stateDir.resolve("search").resolve(pair.slug() + ".json");
     }
 
-    static Result run(LabelledData digits, Settings s, Path outDir, boolean resume, PrintStream out) {
+    static Result run(LabelledData digits, Settings s, Path stateDir, Path outDir, boolean resume, PrintStream out) {
         List<PairSearch> searches = new ArrayList<>();
         List<PairData> pairData = new ArrayList<>();
         for (TaskPair pair : s.searchPairs()) {
             PairData d = searchData(digits, pair, s);
             pairData.add(d);
-            Path state = stateFile(outDir, pair);
+            Path state = stateFile(stateDir, pair);
             if (!resume) {
                 delete(state);
             }
@@ -106,13 +109,13 @@ final class FinetuneSearchExperiment {
         write(new FoundDistribution("geometric mean", combinedMultipliers, searches.get(0).result().layers()),
                 outDir.resolve("distributions").resolve("combined.json"));
 
-        Map<Double, Double> ewcValues = tuneEwc(pairData, searches, s, out);
-        double ewcLambda = bestLambda(ewcValues);
+        Map<Double, EwcTrial> ewcTrials = tuneEwc(pairData, searches, s, out);
+        double ewcLambda = bestLambda(ewcTrials, s.objective());
         out.printf(Locale.ROOT, "EWC: lambda %s chosen on the search pairs%n", FinetuneSearchCommand.number(ewcLambda));
 
         List<Double> pretrainedOld = new ArrayList<>();
         List<MethodResult> methods = evaluate(digits, s, searches, found, combined, ewcLambda, pretrainedOld, out);
-        return new Result(s, searches, combinedMultipliers, ewcLambda, ewcValues, pretrainedOld, methods);
+        return new Result(s, searches, combinedMultipliers, ewcLambda, ewcTrials, pretrainedOld, methods);
     }
 
     private record PairData(MultiLayerNetwork pretrained, DataSet oldFit, DataSet newFit, DataSet oldValidation,
@@ -144,14 +147,15 @@ final class FinetuneSearchExperiment {
     }
 
     /** Mean objective value over the search pairs for each λ (the flat baselines of the searches set the constraint). */
-    private static Map<Double, Double> tuneEwc(List<PairData> data, List<PairSearch> searches, Settings s, PrintStream out) {
-        Map<Double, Double> values = new LinkedHashMap<>();
+    private static Map<Double, EwcTrial> tuneEwc(List<PairData> data, List<PairSearch> searches, Settings s, PrintStream out) {
+        Map<Double, EwcTrial> values = new LinkedHashMap<>();
         List<Map<String, INDArray>> fishers = new ArrayList<>();
         for (PairData d : data) {
             fishers.add(DiagonalFisher.compute(d.pretrained, new ListDataSetIterator<>(d.oldFit.asList(), 64)));
         }
         for (double lambda : s.ewcLambdas()) {
             double sum = 0;
+            boolean feasible = true;
             StringBuilder line = new StringBuilder();
             for (int k = 0; k < data.size(); k++) {
                 PairData d = data.get(k);
@@ -161,27 +165,34 @@ final class FinetuneSearchExperiment {
                 DigitsFineTuning.trainUntil(net, d.newFit, s.target(), s.maxEpochs(), s.searchSeed());
                 double pOld = TaskAccuracy.of(d.oldValidation, pair.oldClasses()).applyAsDouble(net);
                 double pNew = TaskAccuracy.of(d.newValidation, pair.newClasses()).applyAsDouble(net);
-                sum += s.objective().value(pOld, pNew, searches.get(k).result().flat().newAccuracy());
+                double flatNew = searches.get(k).result().flat().newAccuracy();
+                sum += s.objective().value(pOld, pNew, flatNew);
+                feasible &= s.objective().feasible(pNew, flatNew);
                 line.append(String.format(Locale.ROOT, "  %s old %.3f new %.3f", pair, pOld, pNew));
             }
-            values.put(lambda, sum / data.size());
-            out.printf(Locale.ROOT, "  EWC lambda %-8s mean objective %.4f |%s%n", FinetuneSearchCommand.number(lambda),
-                    sum / data.size(), line);
+            values.put(lambda, new EwcTrial(sum / data.size(), feasible));
+            out.printf(Locale.ROOT, "  EWC lambda %-8s mean objective %.4f%s |%s%n", FinetuneSearchCommand.number(lambda),
+                    sum / data.size(), feasible ? "" : " (infeasible)", line);
         }
         return values;
     }
 
-    /** The λ with the lowest mean objective (the first of equals). */
-    static double bestLambda(Map<Double, Double> values) {
-        double best = Double.NaN;
-        double bestValue = Double.POSITIVE_INFINITY;
-        for (Map.Entry<Double, Double> e : values.entrySet()) {
-            if (e.getValue() < bestValue) {
-                bestValue = e.getValue();
-                best = e.getKey();
+    /**
+     * The λ chosen as the searches choose their best trial: feasible on every pair first, then the lowest mean
+     * objective (the first of equals).
+     */
+    static double bestLambda(Map<Double, EwcTrial> trials, ForgettingObjective objective) {
+        if (trials.isEmpty()) {
+            throw new IllegalArgumentException("no EWC strengths were tried");
+        }
+        Map.Entry<Double, EwcTrial> best = null;
+        for (Map.Entry<Double, EwcTrial> e : trials.entrySet()) {
+            if (best == null || objective.isBetter(e.getValue().feasibleOnAllPairs(), e.getValue().meanValue(),
+                    best.getValue().feasibleOnAllPairs(), best.getValue().meanValue())) {
+                best = e;
             }
         }
-        return best;
+        return best.getKey();
     }
 
     /** One compared method: its name and how it turns the fine-tuning copy into the network to train. */

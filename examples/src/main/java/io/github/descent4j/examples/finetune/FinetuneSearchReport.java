@@ -65,8 +65,10 @@ final class FinetuneSearchReport {
         ObjectNode ewc = root.putObject("ewc");
         ewc.put("lambda", result.ewcLambda());
         ObjectNode grid = ewc.putObject("meanObjectiveByLambda");
-        for (Map.Entry<Double, Double> e : result.ewcValues().entrySet()) {
-            grid.put(FinetuneSearchCommand.number(e.getKey()), e.getValue());
+        ObjectNode feasible = ewc.putObject("feasibleOnAllPairsByLambda");
+        for (Map.Entry<Double, FinetuneSearchExperiment.EwcTrial> e : result.ewcTrials().entrySet()) {
+            grid.put(FinetuneSearchCommand.number(e.getKey()), e.getValue().meanValue());
+            feasible.put(FinetuneSearchCommand.number(e.getKey()), e.getValue().feasibleOnAllPairs());
         }
 
         root.put("pretrainedOldAccuracy", mean(result.pretrainedOldAccuracy()));

@@ -14,9 +14,12 @@ import java.util.stream.Collectors;
  */
 record TaskPair(int[] oldClasses, int[] newClasses) {
 
+    /** Classes are kept sorted: {@code 1,0/2} and {@code 0,1/2} are the same pair. */
     TaskPair {
         oldClasses = oldClasses.clone();
         newClasses = newClasses.clone();
+        Arrays.sort(oldClasses);
+        Arrays.sort(newClasses);
     }
 
     static TaskPair parse(String text, String option) {

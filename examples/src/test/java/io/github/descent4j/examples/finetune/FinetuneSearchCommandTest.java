@@ -78,7 +78,11 @@ class FinetuneSearchCommandTest {
 
         // Resume with a larger budget: the first two trials are kept as they were, one more is run.
         JsonNode before = JSON.readTree(dir.resolve("search/01-23.json").toFile()).get("trials");
-        CliRun resumed = CliRun.of(tiny(dir.resolve("second"), "3", "--resume", dir.resolve("search-state.json").toString()));
+        Path index = dir.resolve("search-index.json");
+        CliRun changed = CliRun.of(tiny(dir.resolve("second"), "3", "--resume", index.toString(), "--lr", "0.003"));
+        assertThat(changed.exitCode()).isEqualTo(2);
+        assertThat(changed.err()).contains("was searched with --lr 0.001, this run has 0.003").doesNotContain("\tat ");
+        CliRun resumed = CliRun.of(tiny(dir.resolve("second"), "3", "--resume", index.toString()));
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("resumed ").contains("2 of 3 trials done").contains("trial 3/3 (BO)")
                 .doesNotContain("trial 1/3");
@@ -87,6 +91,9 @@ class FinetuneSearchCommandTest {
         assertThat(after.get(0)).isEqualTo(before.get(0));
         assertThat(after.get(1)).isEqualTo(before.get(1));
         assertThat(dir.resolve("second/summary.json")).exists();
+        assertThat(dir.resolve("second/distributions/combined.json")).exists();
+        assertThat(FoundDistribution.read(dir.resolve("distributions/combined.json")).multipliers())
+                .as("the first run's outputs are left alone").containsExactly(combined);
     }
 
     @Test
@@ -105,13 +112,16 @@ class FinetuneSearchCommandTest {
                 {"--eval-pair", FinetuneSearchCommand.DEFAULT_PAIRS.split(";")[0]},
                 {"--eval-pair", "a/b"},
                 {"--tolerance", "2"},
+                {"--ewc-lambdas", ","},
+                {"--eval-pair", "4,3,2,1,0/9,8,7,6,5"},
                 {"--resume", dir.resolve("missing.json").toString()},
                 {"--resume", notIndex.toString()},
         };
         String[] expected = {"--bounds must have LO < HI", "--bounds must be comma-separated finite numbers > 0",
                 "--bounds", "--trials must be >= --initial-design (5), got 3", "class 1 on both sides",
                 "class 12 in pair '0,1/2,12' is unknown", "has no new classes", "empty pair", "class 0 is listed twice",
-                "also a search pair", "not a digit class", "--tolerance", "does not exist", "is not a search-state.json"};
+                "also a search pair", "not a digit class", "--tolerance", "--ewc-lambdas", "also a search pair", "does not exist",
+                "is not a search-index.json"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("finetune", "--search"));
             args.addAll(List.of(cases[i]));

@@ -46,10 +46,17 @@ public record ForgettingObjective(double tolerance, double penalty) {
         return -oldAccuracy + penalty * shortfall(newAccuracy, flatNewAccuracy);
     }
 
-    /** How far the new-task accuracy falls below the threshold {@code flatNewAccuracy − tolerance} (0 when it does not). */
+    /**
+     * How far the new-task accuracy falls below the threshold {@code flatNewAccuracy − tolerance} (0 when it
+     * does not). Shortfalls up to 10⁻¹² count as 0: accuracies are ratios k/n, and an accuracy exactly at the
+     * threshold must not fail it by the rounding of the subtraction.
+     */
     public double shortfall(double newAccuracy, double flatNewAccuracy) {
-        return Math.max(0.0, flatNewAccuracy - tolerance - newAccuracy);
+        double s = flatNewAccuracy - tolerance - newAccuracy;
+        return s > ROUNDING ? s : 0.0;
     }
+
+    private static final double ROUNDING = 1e-12;
 
     public boolean feasible(double newAccuracy, double flatNewAccuracy) {
         return shortfall(newAccuracy, flatNewAccuracy) == 0.0;

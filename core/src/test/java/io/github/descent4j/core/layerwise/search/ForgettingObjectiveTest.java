@@ -22,6 +22,26 @@ class ForgettingObjectiveTest {
     }
 
     @Test
+    void anAccuracyExactlyAtTheThresholdIsFeasibleWhateverTheRounding() {
+        int checked = 0;
+        for (int n = 50; n <= 300; n++) {
+            for (int k = n / 2; k <= n; k++) {
+                double flat = k / (double) n;
+                double atThreshold = (k - 0.02 * n) / n;
+                if (Math.abs(0.02 * n - Math.rint(0.02 * n)) > 1e-9 || atThreshold < 0) {
+                    continue; // the threshold is an accuracy k'/n only when 0.02·n is a whole number
+                }
+                atThreshold = (k - Math.rint(0.02 * n)) / (double) n;
+                assertThat(objective.feasible(atThreshold, flat)).as("%d/%d", k, n).isTrue();
+                assertThat(objective.value(0.5, atThreshold, flat)).isEqualTo(-0.5);
+                assertThat(objective.feasible(atThreshold - 1.0 / n, flat)).isFalse();
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(500);
+    }
+
+    @Test
     void feasibilityDecidesBeforeValue() {
         assertThat(objective.isBetter(true, -0.5, false, -0.9)).isTrue();
         assertThat(objective.isBetter(false, -0.9, true, -0.5)).isFalse();

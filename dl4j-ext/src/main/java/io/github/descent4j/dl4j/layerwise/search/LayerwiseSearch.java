@@ -146,7 +146,8 @@ public final class LayerwiseSearch {
             save(settings, layers, flat, done);
             progress.accept(progressLine(done, started, initialDesign - told));
         }
-        return new LayerwiseSearchResult(layers, flat, done, bestWithFlat(done, flat, space));
+        LayerwiseSearchTrial best = bestWithFlat(done, flat, space);
+        return new LayerwiseSearchResult(layers, flat, done, best, !done.contains(best));
     }
 
     /**

@@ -8,10 +8,10 @@ import java.util.List;
  * What a {@link LayerwiseSearch} found: the trained layers it searched over (input side first), the flat
  * rate's baseline under the same protocol, every trial in order, and the best trial (the best feasible one
  * when any trial met the new-task constraint, otherwise the lowest penalised value), or the flat rate itself
- * (point 0, multipliers 1) when no trial beat it and 1 lies within the bounds; see {@link #bestIsFlat()}.
+ * (point 0, multipliers 1) when no trial beat it and 1 lies within the bounds; then {@code bestIsFlat} is true.
  */
 public record LayerwiseSearchResult(List<String> layers, Baseline flat, List<LayerwiseSearchTrial> trials,
-                                    LayerwiseSearchTrial best) {
+                                    LayerwiseSearchTrial best, boolean bestIsFlat) {
 
     /** The flat learning rate's validation accuracies, which set the constraint's threshold. */
     public record Baseline(double oldAccuracy, double newAccuracy, double seconds) {}
@@ -19,11 +19,6 @@ public record LayerwiseSearchResult(List<String> layers, Baseline flat, List<Lay
     public LayerwiseSearchResult {
         layers = List.copyOf(layers);
         trials = List.copyOf(trials);
-    }
-
-    /** Whether no trial beat the flat rate, so {@link #best()} is the flat baseline. */
-    public boolean bestIsFlat() {
-        return trials.stream().noneMatch(t -> t == best);
     }
 
     /** The best trial's multiplier for each searched layer (resampled when fewer blocks than layers were searched). */

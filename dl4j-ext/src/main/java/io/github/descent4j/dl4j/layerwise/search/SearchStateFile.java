@@ -87,7 +87,11 @@ final class SearchStateFile {
                 integer(s, "initialDesign", file), integer(s, "trials", file), required(s, "seed", file).asLong(),
                 new ForgettingObjective(number(s, "tolerance", file), number(s, "penalty", file)));
         List<String> layers = new ArrayList<>();
-        required(root, "layers", file).forEach(n -> layers.add(n.asText()));
+        JsonNode layerNames = required(root, "layers", file);
+        if (!layerNames.isArray()) {
+            throw new InvalidHyperparameterException("stateFile", file + ": \"layers\" is not an array");
+        }
+        layerNames.forEach(n -> layers.add(n.asText()));
         JsonNode f = required(root, "flat", file);
         var flat = new LayerwiseSearchResult.Baseline(number(f, "oldAccuracy", file), number(f, "newAccuracy", file),
                 number(f, "seconds", file));
@@ -132,8 +136,14 @@ final class SearchStateFile {
 
     private static double[] numbers(JsonNode node, String field, Path file) {
         JsonNode v = required(node, field, file);
+        if (!v.isArray()) {
+            throw new InvalidHyperparameterException("stateFile", file + ": \"" + field + "\" is not an array");
+        }
         double[] out = new double[v.size()];
         for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isNumber()) {
+                throw new InvalidHyperparameterException("stateFile", file + ": \"" + field + "\"[" + i + "] is not a number");
+            }
             out[i] = v.get(i).asDouble();
         }
         return out;

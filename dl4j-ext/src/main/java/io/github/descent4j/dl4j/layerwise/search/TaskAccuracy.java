@@ -12,7 +12,8 @@ import java.util.function.ToDoubleFunction;
  * Task-aware accuracy of a classifier whose head covers several tasks' classes: on the examples of a task,
  * the prediction is the argmax over that task's output columns only. This is the usual measure of what a
  * network still knows of an old task after fine-tuning on a new one (the shared head's bias toward the new
- * classes is left out); the search scores both tasks this way.
+ * classes is left out); the search scores both tasks this way. An example whose outputs include NaN (a
+ * diverged network) counts as wrong.
  */
 public final class TaskAccuracy implements ToDoubleFunction<MultiLayerNetwork> {
     private final DataSet data;
@@ -65,11 +66,15 @@ public final class TaskAccuracy implements ToDoubleFunction<MultiLayerNetwork> {
         INDArray out = net.output(data.getFeatures());
         int correct = 0;
         for (int i = 0; i < labels.length; i++) {
-            int predicted = classes[0];
-            double top = out.getDouble(i, classes[0]);
-            for (int k = 1; k < classes.length; k++) {
+            int predicted = -1;  // no prediction when an output is NaN: a diverged network scores 0, not a class share
+            double top = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes.length; k++) {
                 double v = out.getDouble(i, classes[k]);
-                if (v > top) {
+                if (Double.isNaN(v)) {
+                    predicted = -1;
+                    break;
+                }
+                if (predicted < 0 || v > top) {
                     top = v;
                     predicted = classes[k];
                 }

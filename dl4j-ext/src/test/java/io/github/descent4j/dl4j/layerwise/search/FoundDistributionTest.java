@@ -47,6 +47,7 @@ class FoundDistributionTest {
         FoundDistribution b = new FoundDistribution("b", new double[] {1, 4}, List.of());
         double[] combined = LearningRateDistribution.geometricMean(a.distribution(), b.distribution()).multipliers(3);
         assertThat(combined[0]).isCloseTo(0.1, within(1e-12));
+        assertThat(combined[1]).isCloseTo(Math.sqrt(0.505 * 2.5), within(1e-12)); // each resampled, then combined
         assertThat(combined[2]).isCloseTo(2.0, within(1e-12));
     }
 

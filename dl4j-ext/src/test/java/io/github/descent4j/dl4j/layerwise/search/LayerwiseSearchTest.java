@@ -179,7 +179,10 @@ class LayerwiseSearchTest {
 
     @Test
     void fewerBlocksThanLayersAreResampledOverTheDepth() {
-        LayerwiseSearchResult r = problem.search().blocks(2).initialDesign(2).trials(2).seed(5).build().run();
+        // Bounds without 1, so the best is a searched trial, never the flat rate.
+        LayerwiseSearchResult r = problem.search().blocks(2).bounds(0.05, 0.9).initialDesign(2).trials(2).seed(5)
+                .build().run();
+        assertThat(r.bestIsFlat()).isFalse();
         LayerwiseSearchTrial best = r.best();
         assertThat(best.multipliers()).hasSize(2);
         double[] m = r.bestMultipliers();

@@ -33,6 +33,13 @@ class TaskAccuracyTest {
     }
 
     @Test
+    void aDivergedNetworkScoresZero() {
+        MultiLayerNetwork net = problem.pretrained.clone();
+        net.params().assign(Double.NaN);
+        assertThat(TaskAccuracy.of(problem.oldValidation, 0, 1).applyAsDouble(net)).isZero();
+    }
+
+    @Test
     void refusesClassesThatAreNotColumnsRepeatedOrMissingFromTheTask() {
         assertThatThrownBy(() -> TaskAccuracy.of(problem.newValidation, 2, 4))
                 .isInstanceOf(InvalidHyperparameterException.class).hasMessageContaining("class 4 is not an output column");
