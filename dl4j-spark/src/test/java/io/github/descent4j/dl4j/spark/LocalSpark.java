@@ -47,6 +47,10 @@ final class LocalSpark {
                 .set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", Descent4jKryoRegistrator.class.getName())
+                // One task at a time: DL4J M2's gradient sharing (SharedTrainingWrapper, one trainer per JVM) hangs
+                // when a second task of the node attaches its data while the first finishes. Parameter averaging's
+                // two workers then train one after the other, which changes nothing but the time.
+                .set("spark.task.cpus", "2")
                 .set("spark.sql.shuffle.partitions", "2")
                 .set("spark.default.parallelism", "2");
     }

@@ -11,7 +11,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
@@ -19,6 +20,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -39,19 +42,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * updater (and SPD, SAM), against single-machine training with the same updater, epochs and minibatches.
  * <p>
  * Margins: parameter averaging with two workers takes half the optimiser steps per epoch of one machine (each worker
- * trains on half the data, then the two are averaged); a run must reach the single-machine accuracy minus
- * {@value #MARGIN_AVERAGING}. Gradient sharing applies threshold-quantised updates (entries below τ wait in the
- * residual, larger ones are sent as ±τ and the residual is clipped), which slows AdaGrad-Norm most (measured gaps
- * 0.07 and 0.08: gradient sharing's asynchronous accumulator makes runs differ): minus {@value #MARGIN_SHARING}. Every run must reach {@value #FLOOR}. Measured table: docs/spark.md.
+ * trains on half the data, then the two are averaged; the updater state is carried, {@code saveUpdater(true)}); a run
+ * must reach the single-machine accuracy minus {@value #MARGIN_AVERAGING} (measured gaps up to 0.03). Gradient sharing
+ * applies threshold-quantised updates: with a fixed τ = {@value #THRESHOLD} each entry moves by at most ±τ per step
+ * and the rest waits in the residual (clipped at 100τ), which slows AdaGrad-Norm most (measured gap 0.05; its
+ * asynchronous accumulator makes runs differ slightly): minus {@value #MARGIN_SHARING}. Every run must reach
+ * {@value #FLOOR}. (DL4J's default adaptive threshold, which aims at sending at most 1 % of the entries per step,
+ * left AdaGrad-Norm 0.08 to 0.17 behind.) Measured table: docs/spark.md.
  */
 class SparkTrainingTest {
     static final int BATCH = 32;
     static final int EPOCHS = 8;
     static final double MARGIN_AVERAGING = 0.05;
-    static final double MARGIN_SHARING = 0.10;
-    static final double FLOOR = 0.80;
+    static final double MARGIN_SHARING = 0.08;
+    static final double FLOOR = 0.82;
     /** A free UDP port on 127.0.0.1 for gradient sharing's Aeron transport. */
     static final int AERON_PORT = 40713;
+    /** Gradient sharing's encoding threshold τ: entries move by at most ±τ per step (the rest waits in the residual). */
+    static final double THRESHOLD = 1e-3;
     private static final Map<String, String> TABLE = new TreeMap<>();
 
     /** A case: a configuration and listeners, fresh for each run. */
@@ -101,7 +109,7 @@ class SparkTrainingTest {
 
     static TrainingMaster<?, ?> master(String kind) {
         if (kind.equals("parameter averaging")) {
-            return new ParameterAveragingTrainingMaster.Builder(BATCH).batchSizePerWorker(BATCH).averagingFrequency(10)
+            return new ParameterAveragingTrainingMaster.Builder(BATCH).batchSizePerWorker(BATCH).averagingFrequency(10).saveUpdater(true)
                     .workerPrefetchNumBatches(0).repartionData(Repartition.Never).rddTrainingApproach(RDDTrainingApproach.Direct)
                     .rngSeed(7).build();
         }
@@ -109,26 +117,28 @@ class SparkTrainingTest {
                 .controllerAddress("127.0.0.1").build();
         return new SharedTrainingMaster.Builder(voidConf, BATCH).batchSizePerWorker(BATCH).workersPerNode(1)
                 .workerPrefetchNumBatches(0).repartitionData(Repartition.Never).rddTrainingApproach(RDDTrainingApproach.Direct)
-                .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-4))
+                .thresholdAlgorithm(new FixedThresholdAlgorithm(THRESHOLD))
+                .residualPostProcessor(new ResidualClippingPostProcessor(100, 10))
                 .rngSeed(7).collectTrainingStats(false).build();
     }
 
     /**
-     * The training minibatches repeated for {@link #EPOCHS} epochs: in two partitions for parameter averaging (one per
-     * worker); in one for gradient sharing. In local mode all executors are one gradient-sharing node, whose single
-     * trainer consumes every partition; DL4J M2's SharedTrainingWrapper then races when a second task attaches its
-     * data while the first finishes (the second task waits forever; seen in 2 of 3 runs), so one task feeds it.
+     * The training minibatches repeated for {@link #EPOCHS} epochs, in two partitions. (In local mode all executors
+     * are one gradient-sharing node, whose single trainer consumes every partition; see LocalSpark for why tasks run
+     * one at a time.)
      */
-    static JavaRDD<DataSet> epochs(List<DataSet> batches, String master) {
+    static JavaRDD<DataSet> epochs(List<DataSet> batches) {
         List<DataSet> all = new ArrayList<>();
         for (int e = 0; e < EPOCHS; e++) {
             all.addAll(batches);
         }
-        return LocalSpark.context().parallelize(all, master.equals("parameter averaging") ? 2 : 1);
+        return LocalSpark.context().parallelize(all, 2);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
+    // DL4J's gradient sharing can hang in local mode (LocalSpark): fail instead of blocking the build
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void distributedTrainingReachesSingleMachineAccuracy(String master, Case c) {
         List<DataSet> batches = Digits.trainBatches(BATCH);
         DataSet test = Digits.test();
@@ -151,7 +161,7 @@ class SparkTrainingTest {
         spark.setListeners(listeners);
         ExecutorStepCounter.reset();
         long t1 = System.nanoTime();
-        spark.fit(epochs(batches, master));
+        spark.fit(epochs(batches));
         double sparkSeconds = (System.nanoTime() - t1) / 1e9;
         double sparkAccuracy = Mlp.accuracy(spark.getNetwork(), test);
 
