@@ -23,6 +23,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import io.github.descent4j.dl4j.internal.ConfigJson;
 
 import java.io.File;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -60,23 +61,27 @@ import java.util.Objects;
  * Training while the average is swapped in is refused. Not thread-safe, like the network it follows. The
  * configuration (mode, decay, startStep) is JSON ({@link #toJson()}, e.g. {@code {"mode":"EMA","decay":0.999,
  * "startStep":0}}) and compares by value ({@link #equals}); the average itself is not part of it (see
- * {@link #state()}).
+ * {@link #state()}). It is {@link Serializable}: a copy carries the configuration only and starts unbound, with no
+ * average.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
-public final class WeightAveraging extends BaseTrainingListener {
+public final class WeightAveraging extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
     /** The key of the state object in a {@code ModelSerializer} file ({@code objects/} + this). */
     public static final String MODEL_FILE_ENTRY = "descent4j-weight-average";
 
     private final AveragingRule rule;
-    private Model network;
+    // Runtime state is transient: a serialised copy (Java or Kryo, e.g. the one Spark ships to a worker) is a fresh,
+    // unbound listener with the same rule; save the average with writeTo/state().
+    private transient Model network;
     /** The average, shaped and typed as the network's flat parameters; null before the first update. */
-    private INDArray average;
-    private long averaged;
+    private transient INDArray average;
+    private transient long averaged;
     /** The trained parameters while the average is swapped in (allocated at the first swap). */
-    private INDArray trained;
-    private boolean swappedIn;
+    private transient INDArray trained;
+    private transient boolean swappedIn;
 
     private WeightAveraging(AveragingRule rule) {
         this.rule = Objects.requireNonNull(rule, "rule");

@@ -57,6 +57,14 @@ public final class GlobalNormClipping extends BaseTrainingListener implements Se
     private transient volatile double lastCoefficient = Double.NaN;
     private transient volatile long clippedSteps;
 
+    /**
+     * For Kryo (Spark's serialiser), which skips transient fields and readResolve: its default instantiation calls
+     * this, so the transient state starts as a fresh listener's, and then sets maxNorm.
+     */
+    private GlobalNormClipping() {
+        this.maxNorm = 1.0;
+    }
+
     @JsonCreator
     private GlobalNormClipping(@JsonProperty("maxNorm") double maxNorm) {
         this.maxNorm = Check.positive("maxNorm", maxNorm);

@@ -22,6 +22,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -96,7 +97,8 @@ public final class BalancednessAwareTraining extends BaseTrainingListener implem
         }
         this.variant = variant;
         this.alpha = alpha;
-        this.pairs = List.copyOf(pairs);
+        // A plain ArrayList, never modified: Kryo (Spark's serialiser) cannot rebuild List.copyOf's immutable list.
+        this.pairs = new ArrayList<>(pairs);
     }
 
     /** nBAR: grow the factor with the larger gradient norm. */
@@ -188,7 +190,7 @@ public final class BalancednessAwareTraining extends BaseTrainingListener implem
     }
 
     public List<FactorPair> getPairs() {
-        return pairs;
+        return Collections.unmodifiableList(pairs);
     }
 
     /**

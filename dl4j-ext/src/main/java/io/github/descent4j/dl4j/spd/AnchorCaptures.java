@@ -10,7 +10,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -144,7 +143,8 @@ final class AnchorCaptures {
 
     /**
      * The segments a configuration of this anchor kind may hold, validated (decoding those read from JSON),
-     * sorted by offset, unmodifiable.
+     * sorted by offset, in a plain list the caller must not modify (Kryo, Spark's serialiser, cannot rebuild an
+     * unmodifiable one).
      *
      * @throws InvalidHyperparameterException naming {@code anchor}
      */
@@ -163,6 +163,6 @@ final class AnchorCaptures {
             throw new InvalidHyperparameterException("anchor", "an EXPLICIT anchor needs its values, got none");
         }
         copy.sort(Comparator.comparingLong(AnchorSegment::offset));
-        return Collections.unmodifiableList(copy);
+        return copy;
     }
 }

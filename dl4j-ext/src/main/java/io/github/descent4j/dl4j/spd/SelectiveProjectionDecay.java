@@ -226,7 +226,7 @@ public final class SelectiveProjectionDecay implements Regularization {
 
     /** The explicit anchor, or the anchors restored from JSON or carried by {@link #clone()}. */
     List<AnchorSegment> segments() {
-        return segments;
+        return Collections.unmodifiableList(segments);
     }
 
     /** The anchors this object captured or saw captured, each tied to the network that owns it. */
@@ -342,7 +342,7 @@ public final class SelectiveProjectionDecay implements Regularization {
         synchronized (this) {
             mine = captures;
         }
-        return mine == null ? segments : mine.persisted(segments, failOnConflict);
+        return mine == null ? segments() : mine.persisted(segments(), failOnConflict);
     }
 
     /**
