@@ -56,8 +56,8 @@ class SparkSerialisationTest {
             .set("spark.kryo.registrator", Descent4jKryoRegistrator.class.getName())).newInstance();
     private static final Map<SerializerInstance, String> SERIALIZERS = Map.of(JAVA, "Java", KRYO, "Kryo+Nd4jRegistrator",
             KRYO_DESCENT4J, "Kryo+Descent4jKryoRegistrator");
-    /** What Kryo with ND4J's registrator alone cannot copy (see Descent4jKryoRegistrator): immutable lists inside. */
-    private static final List<String> NEEDS_DESCENT4J_REGISTRATOR = List.of("EWC");
+    /** What Kryo with ND4J's registrator alone cannot copy (see Descent4jKryoRegistrator); nothing at present. */
+    private static final List<String> NEEDS_DESCENT4J_REGISTRATOR = List.of();
 
     @SuppressWarnings("unchecked")
     static <T> T roundTrip(SerializerInstance serializer, T o) {
