@@ -2,7 +2,8 @@
 word, a linear softmax model with bias, Adam (lr 1e-3), a fixed number of full-batch steps.
 
 Usage: torch_nextword.py EXAMPLES_CSV [--steps 100] [--dtype float64|float32] [--threads N]
-EXAMPLES_CSV is what `NextWordFullBatch --export` writes: a header `classes=N`, then `previous,next` per line.
+EXAMPLES_CSV is what `NextWordFullBatch --export` writes: a header `features=F classes=C`, then one
+`feature,label` line per example in Tribuo's ids (the problem exactly as descent4j's Tribuo model sees it).
 Prints one line: `torch DTYPE threads=N: median X ms/step ...`. Not part of CI.
 """
 import argparse
@@ -22,13 +23,14 @@ def main():
     torch.set_num_threads(args.threads)
     dtype = getattr(torch, args.dtype)
     with open(args.examples) as f:
-        classes = int(f.readline().strip().split("=")[1])
+        header = dict(item.split("=") for item in f.readline().split())
+        features_count, classes = int(header["features"]), int(header["classes"])
         pairs = [tuple(map(int, line.split(","))) for line in f if line.strip()]
     previous = torch.tensor([p for p, _ in pairs])
     labels = torch.tensor([n for _, n in pairs])
-    features = torch.nn.functional.one_hot(previous, classes).to(dtype)   # dense one-hot, as a user would write it
+    features = torch.nn.functional.one_hot(previous, features_count).to(dtype)   # dense one-hot, as a user would write it
     torch.manual_seed(1)
-    model = torch.nn.Linear(classes, classes, bias=True).to(dtype)
+    model = torch.nn.Linear(features_count, classes, bias=True).to(dtype)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     times = []
     for _ in range(args.steps):
@@ -43,7 +45,7 @@ def main():
     steady = times[1:] if len(times) > 1 else times
     print(f"torch {args.dtype} threads={args.threads}: median {statistics.median(steady):.2f} ms/step "
           f"(min {min(steady):.2f}, max {max(steady):.2f}; first step {times[0]:.2f} ms), final train loss {final:.5f}, "
-          f"torch {torch.__version__}, examples={len(pairs)} classes={classes}")
+          f"torch {torch.__version__}, examples={len(pairs)} features={features_count} classes={classes}")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ public final class GrowthPlots {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
+        Quiet.logs();
         boolean quick = false;
         Path out = Path.of("docs");
         Path data = Files.isDirectory(Path.of("../shared/data")) ? Path.of("../shared/data") : Path.of("shared/data");

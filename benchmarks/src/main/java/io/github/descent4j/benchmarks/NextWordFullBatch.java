@@ -6,6 +6,7 @@ import io.github.descent4j.datasets.tribuo.TribuoDatasets;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
 import org.tribuo.Dataset;
+import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
@@ -26,11 +27,28 @@ import java.util.Arrays;
  *   java -cp benchmarks/target/benchmarks.jar io.github.descent4j.benchmarks.NextWordFullBatch \
  *       [--data ../shared/data] [--examples 20000] [--steps 100] [--repeats 3] [--export examples.csv]
  * </pre>
- * {@code --export} writes the examples as {@code previous,next} class ids (one line each, header
- * {@code classes=N}) for the PyTorch script, so both sides train on exactly the same data.
+ * {@code --export} writes the examples for the PyTorch script as Tribuo's model sees them, so both sides train on
+ * exactly the same problem: a header {@code features=F classes=C}, then one {@code feature,label} line per example
+ * in Tribuo's own feature and output ids. Tribuo keeps only the words that occur (818 of the 1001 classes and
+ * features in the first 20,000 examples), so the model is C × F plus a bias, not 1001 × 1001.
  */
 public final class NextWordFullBatch {
     private NextWordFullBatch() {}
+
+    private static void export(Dataset<Label> dataset, Path file) throws IOException {
+        var features = dataset.getFeatureIDMap();
+        var outputs = dataset.getOutputIDInfo();
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            out.write("features=" + features.size() + " classes=" + outputs.size() + "\n");
+            for (Example<Label> example : dataset) {
+                if (example.size() != 1) {
+                    throw new IllegalStateException("expected one active feature per example, got " + example.size());
+                }
+                String feature = example.iterator().next().getName();
+                out.write(features.get(feature).getID() + "," + outputs.getID(example.getOutput()) + "\n");
+            }
+        }
+    }
 
     public static void main(String[] args) throws IOException {
         Path data = Files.isDirectory(Path.of("../shared/data")) ? Path.of("../shared/data") : Path.of("shared/data");
@@ -50,15 +68,11 @@ public final class NextWordFullBatch {
             throw new IllegalArgumentException("options come in pairs: --name value");
         }
         SparseLabelledData words = NextWordDataset.fromFile(data.resolve("tinyshakespeare.txt"), 1000, 1, examples).data();
-        if (export != null) {
-            try (BufferedWriter out = Files.newBufferedWriter(export)) {
-                out.write("classes=" + words.classCount() + "\n");
-                for (int e = 0; e < words.size(); e++) {
-                    out.write(words.indices()[e][0] + "," + words.labels()[e] + "\n");
-                }
-            }
-        }
+        Quiet.logs();
         Dataset<Label> dataset = TribuoDatasets.classification(words, "tinyshakespeare.txt");
+        if (export != null) {
+            export(dataset, export);
+        }
         double[] msPerStep = new double[repeats];
         double loss = Double.NaN;
         for (int r = -1; r < repeats; r++) {
@@ -73,8 +87,9 @@ public final class NextWordFullBatch {
         }
         double[] sorted = msPerStep.clone();
         Arrays.sort(sorted);
-        System.out.printf("descent4j float64 examples=%d classes=%d steps=%d: median %.2f ms/step (min %.2f, max %.2f over %d runs), "
-                        + "final train loss %.5f, JDK %s%n", words.size(), words.classCount(), steps,
+        System.out.printf("descent4j float64 examples=%d features=%d classes=%d steps=%d: median %.2f ms/step (min %.2f, max %.2f over %d runs), "
+                        + "final train loss %.5f, JDK %s%n", dataset.size(), dataset.getFeatureMap().size(),
+                dataset.getOutputInfo().size(), steps,
                 TribuoEndToEndBenchmark.median(msPerStep), sorted[0], sorted[sorted.length - 1], repeats, loss,
                 System.getProperty("java.version"));
     }

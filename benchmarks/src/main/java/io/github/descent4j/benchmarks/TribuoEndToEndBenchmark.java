@@ -48,6 +48,7 @@ public final class TribuoEndToEndBenchmark {
     record Result(String workload, String optimiser, String trainer, double[] secondsPerEpoch, double finalLoss, int examples) {}
 
     public static void main(String[] args) throws IOException {
+        Quiet.logs();
         Settings s = parse(args);
         List<Result> results = new ArrayList<>();
         for (String workload : s.workload().equals("all") ? List.of("nextword", "digits") : List.of(s.workload())) {
