@@ -90,7 +90,7 @@ public final class GrowthPlots {
             series.get(r.getParams().getParam("updater")).put(Double.parseDouble(r.getParams().getParam("size")),
                     r.getPrimaryResult().getScore());
         }
-        plot(out.resolve("growth-dl4j-step.png"), "DL4J updater step vs block length (" + env + ")", "floats in the block",
+        plot(out.resolve("growth-dl4j-step.png"), "DL4J updater step vs block length", "floats in the block (" + env + ")",
                 "µs per step", series);
     }
 
@@ -105,16 +105,16 @@ public final class GrowthPlots {
             epochs(d, repeats).forEach((trainer, seconds) -> byExamples.computeIfAbsent(trainer, k -> new TreeMap<>())
                     .put((double) n, seconds));
         }
-        plot(out.resolve("growth-tribuo-examples.png"), "Tribuo epoch vs examples (next word, V=1000, Adam, batch 1; " + env + ")",
-                "examples", "seconds per epoch", byExamples);
+        plot(out.resolve("growth-tribuo-examples.png"), "Tribuo epoch vs examples (next word, V=1000, Adam, batch 1)",
+                "examples (" + env + ")", "seconds per epoch", byExamples);
         Map<String, TreeMap<Double, Double>> byVocabulary = new LinkedHashMap<>();
         for (int v : vocabularies) {
             Dataset<Label> d = TribuoDatasets.classification(NextWordDataset.fromFile(text, v, 1, 20_000).data(), "tinyshakespeare");
             epochs(d, repeats).forEach((trainer, seconds) -> byVocabulary.computeIfAbsent(trainer, k -> new TreeMap<>())
                     .put((double) v, seconds));
         }
-        plot(out.resolve("growth-tribuo-vocabulary.png"), "Tribuo epoch vs vocabulary (20,000 examples, Adam, batch 1; " + env + ")",
-                "vocabulary size V (V+1 classes, V+1 features)", "seconds per epoch", byVocabulary);
+        plot(out.resolve("growth-tribuo-vocabulary.png"), "Tribuo epoch vs vocabulary (20,000 examples, Adam, batch 1)",
+                "vocabulary size V (" + env + ")", "seconds per epoch", byVocabulary);
     }
 
     /** Median seconds of one epoch for each trainer, after one unrecorded warm-up epoch. */
@@ -152,11 +152,11 @@ public final class GrowthPlots {
 
     private static void plot(Path file, String title, String xLabel, String yLabel, Map<String, TreeMap<Double, Double>> series)
             throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        XYChart chart = new XYChartBuilder().width(1000).height(600).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
         System.out.println();
-        System.out.println(title);
+        System.out.println(title + " — " + xLabel);
         for (var e : series.entrySet()) {
             if (e.getValue().size() < 2) {
                 continue;
