@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * and K − 1 state tensors, rotated element by element) and R more that it only reads (parameters, an anchor).
  * That is the least memory traffic any implementation of a rule touching those arrays can have; which floor
  * belongs to which optimiser is {@link #floorOf}. {@code handwritten-SignSGD} and {@code handwritten-Adam} are the
- * two rules' arithmetic written as one plain loop over the rows (no finiteness pass, no rule object), the best a
+ * two rules' arithmetic written as one plain loop over the rows (no finiteness pass, no rule object; the
+ * {@code -checked} variant adds the finiteness pass {@code Tensors.allFinite} first, as the optimisers do), the best a
  * fused Java loop of that arithmetic does here: when a rule is far above its floor but near its hand-written loop,
  * the arithmetic (a division per element; Adam's square root and division), not the traffic, bounds it. All run
  * in the same harness: a fresh copy of a pristine
@@ -52,7 +53,7 @@ public class TribuoStepFloorBenchmark {
 
     @Param({"SignSGD", "SignSGD-momentum", "Signum", "Lion", "NormalizedSGD", "AdaGradNorm", "Adam", "AdamW",
             "SPD-Adam", "Layerwise-Adam", "AdaGrad-Tribuo",
-            "floor-1", "floor-2", "floor-3", "floor-2+1", "floor-3+1", "floor-3+2", "handwritten-SignSGD", "handwritten-Adam"})
+            "floor-1", "floor-2", "floor-3", "floor-2+1", "floor-3+1", "floor-3+2", "handwritten-SignSGD", "handwritten-SignSGD-checked", "handwritten-Adam"})
     public String optimiser;
 
     private StochasticGradientOptimiser opt;
@@ -72,7 +73,7 @@ public class TribuoStepFloorBenchmark {
             case "Adam" -> "floor-3";                                       // g, m, v
             case "AdamW", "Layerwise-Adam" -> "floor-3+1";                  // g, m, v; θ read (decay / layer norms)
             case "SPD-Adam" -> "floor-3+2";                                 // g, m, v; θ and θ₀ read
-            case "handwritten-SignSGD" -> "floor-1";
+            case "handwritten-SignSGD", "handwritten-SignSGD-checked" -> "floor-1";
             case "handwritten-Adam" -> "floor-3";
             default -> throw new IllegalArgumentException("no floor for " + optimiser);
         };
@@ -121,7 +122,14 @@ public class TribuoStepFloorBenchmark {
             return opt.step(gradient, 1.0);
         }
         double[][] g = TribuoTensors.rows((DenseMatrix) gradient[0]);
-        if (optimiser.equals("handwritten-SignSGD")) {
+        if (optimiser.equals("handwritten-SignSGD-checked")) {
+            for (double[] row : g) {   // the finiteness pass every rule optimiser makes first
+                if (!io.github.descent4j.core.Tensors.allFinite(row, 0, row.length)) {
+                    throw new IllegalStateException("non-finite gradient");
+                }
+            }
+        }
+        if (optimiser.startsWith("handwritten-SignSGD")) {
             for (double[] row : g) {
                 for (int i = 0; i < row.length; i++) {
                     row[i] = 0.01 * (row[i] / Math.max(Math.abs(row[i]), Double.MIN_VALUE));
