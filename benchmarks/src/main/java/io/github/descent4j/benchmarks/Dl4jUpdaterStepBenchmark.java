@@ -1,7 +1,9 @@
 package io.github.descent4j.benchmarks;
 
 import io.github.descent4j.core.spd.SelectiveProjection;
+import io.github.descent4j.dl4j.internal.Staging;
 import io.github.descent4j.dl4j.updater.AdaGradNorm;
+import io.github.descent4j.dl4j.updater.AdamW;
 import io.github.descent4j.dl4j.updater.Lion;
 import io.github.descent4j.dl4j.updater.NormalizedSGD;
 import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
@@ -20,6 +22,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,6 +37,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +47,16 @@ import java.util.concurrent.TimeUnit;
  * Selective Projection Decay over native Adam (its condition step, Adam, its projection step, as DL4J runs
  * them for one parameter array), the same SPD work as ND4J ops ({@code SPD-Adam-ndarray}: libnd4j only;
  * {@code SPD-Adam-blas}: OpenBLAS reductions; see {@link NdarraySpd}, checked against the production step in
- * the set-up), and a memory-copy floor ({@code copy-k}: one {@code assign} of k arrays of the block's size, the traffic of an
- * algorithm touching k arrays). Run once with {@code OMP_NUM_THREADS=1} and once with {@code =2}.
+ * the set-up), and memory-traffic floors of an algorithm touching k arrays of the block's size, each read and written
+ * once: {@code copy-k} (k native {@code assign}s, ND4J's own speed), {@code java-k} (one Java loop over 4096-value
+ * chunks of the k direct float buffers: bulk get into a {@code float[]}, put back; no arithmetic) and
+ * {@code stage-k} (the same through descent4j's {@link Staging}, which widens each chunk to {@code double} and
+ * narrows it back, exactly what the adapter's fused pass does around the rule's kernel): {@code stage-k ÷ java-k}
+ * is the float↔double staging's own cost. {@code Adam} and {@code AdamW} are descent4j's torch-semantics
+ * updaters ({@code AdamW} with DL4J's {@code WeightDecay} that {@code AdamW.install} adds, applied after the
+ * updater as DL4J does); {@code SPD-Adam-native-nocache} is SPD with {@code cacheOffsets(false)}. {@code size}
+ * is the block length (10⁶ by default; the growth harness varies it). Run once with {@code OMP_NUM_THREADS=1}
+ * and once with {@code =2}; ratios: {@code StepFloorReport dl4j}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,10 +65,12 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class Dl4jUpdaterStepBenchmark {
-    private static final int SIZE = 1_000_000;
+    @Param({"1000000"})
+    public int size;
 
     @Param({"Sgd-native", "Adam-native", "SignSGD", "SignSGD-momentum", "Signum", "Lion", "NormalizedSGD",
-            "AdaGradNorm", "SPD-Adam-native", "SPD-Adam-ndarray", "SPD-Adam-blas", "copy-1", "copy-2", "copy-3"})
+            "AdaGradNorm", "Adam", "AdamW", "SPD-Adam-native", "SPD-Adam-native-nocache", "SPD-Adam-ndarray",
+            "SPD-Adam-blas", "copy-1", "copy-2", "copy-3", "java-1", "java-2", "java-3", "stage-1", "stage-2", "stage-3"})
     public String updater;
 
     private INDArray gradient;
@@ -70,17 +84,26 @@ public class Dl4jUpdaterStepBenchmark {
     private INDArray parameters;
     /** {@code SPD-Adam-ndarray} and {@code SPD-Adam-blas}: the same SPD work as ND4J ops on preallocated arrays. */
     private NdarraySpd ndSpd;
+    /** {@code AdamW}: the decoupled decay DL4J applies after the updater. */
+    private WeightDecay decay;
+    /** {@code java-k}, {@code stage-k}: the k arrays' direct float buffers, or their stagings; chunk buffers. */
+    private FloatBuffer[] floatBuffers;
+    private Staging[] stagings;
+    private final float[] floatChunk = new float[4096];
+    private final double[] doubleChunk = new double[4096];
 
     private static IUpdater config(String name) {
         return switch (name) {
             case "Sgd-native" -> new Sgd(1e-3);
-            case "Adam-native", "SPD-Adam-native", "SPD-Adam-ndarray", "SPD-Adam-blas" -> new Adam(1e-3);
+            case "Adam-native", "SPD-Adam-native", "SPD-Adam-native-nocache", "SPD-Adam-ndarray", "SPD-Adam-blas" -> new Adam(1e-3);
             case "SignSGD" -> new SignSGD(1e-3);
             case "SignSGD-momentum" -> new SignSGD(1e-3, 0.9);
             case "Signum" -> new Signum(1e-3, 0.9);
             case "Lion" -> new Lion(1e-4, 0.9, 0.99);
             case "NormalizedSGD" -> new NormalizedSGD(1e-2, 0.9);
             case "AdaGradNorm" -> new AdaGradNorm(1.0, 0.01);
+            case "Adam" -> new io.github.descent4j.dl4j.updater.Adam(1e-3);
+            case "AdamW" -> AdamW.builder().learningRate(1e-3).weightDecay(1e-2).build().withDecayInstalled();
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -88,29 +111,44 @@ public class Dl4jUpdaterStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Nd4j.getRandom().setSeed(1);
-        gradient = Nd4j.rand(DataType.FLOAT, 1, SIZE).subi(0.5);
+        gradient = Nd4j.rand(DataType.FLOAT, 1, size).subi(0.5);
         work = gradient.dup();
-        if (updater.startsWith("copy-")) {
+        if (updater.startsWith("java-") || updater.startsWith("stage-")) {
+            int k = Integer.parseInt(updater.substring(updater.indexOf('-') + 1));
+            floatBuffers = new FloatBuffer[k];
+            stagings = new Staging[k];
+            for (int i = 0; i < k; i++) {
+                INDArray array = i == 0 ? work : Nd4j.rand(DataType.FLOAT, 1, size);
+                floatBuffers[i] = array.data().asNio().asFloatBuffer();
+                stagings[i] = Staging.of(array, floatChunk);
+            }
+        } else if (updater.startsWith("copy-")) {
             int k = Integer.parseInt(updater.substring(5));
             copySources = new INDArray[k];
             copyTargets = new INDArray[k];
             for (int i = 0; i < k; i++) {
-                copySources[i] = Nd4j.rand(DataType.FLOAT, 1, SIZE);
-                copyTargets[i] = Nd4j.zeros(DataType.FLOAT, 1, SIZE);
+                copySources[i] = Nd4j.rand(DataType.FLOAT, 1, size);
+                copyTargets[i] = Nd4j.zeros(DataType.FLOAT, 1, size);
             }
         } else {
             IUpdater c = config(updater);
-            long stateSize = c.stateSize(SIZE);
+            long stateSize = c.stateSize(size);
             // Stateless updaters (Sgd) refuse a view array; DL4J passes them none.
             gradientUpdater = c.instantiate(stateSize == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, stateSize), true);
+            if (updater.equals("AdamW")) {
+                parameters = Nd4j.rand(DataType.FLOAT, 1, size);
+                decay = new WeightDecay(1e-2, true);
+            }
             if (updater.startsWith("SPD-")) {
                 // Parameters off the anchor along the gradient, θ − θ₀ = 10⁻⁴·g, so c = −⟨g, θ − θ₀⟩ < 0 and the
                 // projection runs every step; Adam's update (≈ 10⁻³ per coordinate) is long enough against that
                 // offset that θ̃ = θ − u lies farther from θ₀ than θ, so r > 0 and both of its passes run (the norms
                 // and the rewrite of u). The anchor is captured at the first step, so start from an explicit one.
-                INDArray anchor = Nd4j.rand(DataType.FLOAT, 1, SIZE);
+                INDArray anchor = Nd4j.rand(DataType.FLOAT, 1, size);
                 parameters = anchor.add(gradient.mul(1e-4));
-                if (!updater.equals("SPD-Adam-native")) {
+                if (updater.equals("SPD-Adam-native-nocache")) {
+                    spd = SelectiveProjectionDecay.builder(0.5).toward(anchor).cacheOffsets(false).build();
+                } else if (!updater.equals("SPD-Adam-native")) {
                     boolean blas = updater.equals("SPD-Adam-blas");
                     ndSpd = new NdarraySpd(0.5, anchor, blas);
                     checkNdarrayMatchesProduction(anchor, blas);
@@ -138,6 +176,14 @@ public class Dl4jUpdaterStepBenchmark {
 
     @Benchmark
     public Object step() {
+        if (floatBuffers != null) {
+            return floor();
+        }
+        if (decay != null) {
+            gradientUpdater.applyUpdater(work, iteration, 0);
+            decay.apply(parameters, work, 1e-3, iteration++, 0);
+            return work;
+        }
         if (copySources != null) {
             for (int i = 0; i < copySources.length; i++) {
                 copyTargets[i].assign(copySources[i]);
@@ -161,12 +207,33 @@ public class Dl4jUpdaterStepBenchmark {
     }
 
     /**
+     * {@code java-k} / {@code stage-k}: every chunk of the k arrays read and written back once, in one loop;
+     * {@code stage-k} widens to double and narrows back on the way, as the adapter's fused pass does.
+     */
+    private Object floor() {
+        int k = floatBuffers.length;
+        for (int from = 0; from < size; from += floatChunk.length) {
+            int len = Math.min(floatChunk.length, size - from);
+            for (int a = 0; a < k; a++) {
+                if (stagings != null && updater.startsWith("stage-")) {
+                    stagings[a].read(from, doubleChunk, len);
+                    stagings[a].write(from, doubleChunk, len);
+                } else {
+                    floatBuffers[a].get(from, floatChunk, 0, len);
+                    floatBuffers[a].put(from, floatChunk, 0, len);
+                }
+            }
+        }
+        return work;
+    }
+
+    /**
      * One step of SPD over a fresh native Adam on copies of the benchmark's inputs, once through the production
      * {@link SelectiveProjectionDecay} and once through {@link NdarraySpd}: the updates must agree to float
      * rounding, and the projection must have changed the update, so the two variants measure the same work.
      */
     private void checkNdarrayMatchesProduction(INDArray anchor, boolean blas) {
-        long stateSize = new Adam(1e-3).stateSize(SIZE);
+        long stateSize = new Adam(1e-3).stateSize(size);
         INDArray u0 = gradient.dup();
         new Adam(1e-3).instantiate(Nd4j.zeros(DataType.FLOAT, 1, stateSize), true).applyUpdater(u0, 0, 0);
         INDArray p1 = parameters.dup();

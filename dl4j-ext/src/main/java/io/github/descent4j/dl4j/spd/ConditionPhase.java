@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The condition step of {@link SelectiveProjectionDecay} on one parameter array ({@code BEFORE_UPDATER}):
  * resolves the array's anchor θ₀ on its first update, then runs {@link SelectiveProjectionStep#begin} (c and
- * ‖θ − θ₀‖², keeping d = θ − θ₀) and leaves the result in the array's {@link ParameterStates.State} for the
+ * ‖θ − θ₀‖², keeping d = θ − θ₀ unless the configuration turned that off) and leaves the result in the array's {@link ParameterStates.State} for the
  * projection step of the same update.
  */
 final class ConditionPhase {
@@ -48,7 +48,9 @@ final class ConditionPhase {
             }
         }
         Staging gradient = HeapStaging.stage(gradView, s.floats);
-        if (state.offsets == null) {
+        if (!config.cachesOffsets()) {
+            state.offsets = null;   // released: the projection recomputes d = θ − θ₀ from θ and θ₀
+        } else if (state.offsets == null) {
             if (n > AnchorCaptures.MAX_ARRAY) {
                 throw new IllegalStateException("parameter array of " + n + " values is too long for Selective Projection Decay's"
                         + " heap buffers (at most " + AnchorCaptures.MAX_ARRAY + ")");

@@ -27,7 +27,7 @@ final class ParallelParts {
      * Threads requested with the system property {@code descent4j.spd.threads} (default 1), capped by
      * {@link #MAX_LANES}, the processors and ND4J's own thread count ({@code OMP_NUM_THREADS}). Off by default:
      * on a 2-vCPU machine with ND4J's default OpenMP wait policy the OpenMP threads spin after each native op
-     * and the second Java thread made the step slower (see benchmarks/RESULTS.md); with
+     * and the second Java thread made the step slower (see docs/dl4j-spd.md); with
      * {@code OMP_WAIT_POLICY=PASSIVE} two threads saved about a fifth of SPD over Adam.
      */
     private static final int CONFIGURED_LANES = Integer.getInteger("descent4j.spd.threads", 1);

@@ -15,58 +15,71 @@ import static io.github.descent4j.dl4j.spd.SpdScratch.CHUNK;
  * one instance serves one of them: {@link #condition} (before the updater: θ, g, θ₀) or {@link #projection}
  * (after it: the update u; DL4J has not moved θ yet).
  * <p>
- * The condition pass keeps d = θ − θ₀ in double ({@code offsets}, 8 bytes per parameter), so the projection
- * never widens θ and θ₀ again: it evaluates θ̃ − θ₀ as d − u and writes the new update as
- * u ← u + λ·r·(d − u), which makes DL4J's θ ← θ − u land on θ̃ − λ·r·(θ̃ − θ₀). Sums run chunk by chunk
- * ({@link ProjectionSums}); arrays of {@link ParallelParts#PARALLEL_MIN} values or more part by part,
+ * By default the condition pass keeps d = θ − θ₀ in double ({@code offsets}, 8 bytes per parameter), so the
+ * projection never widens θ and θ₀ again: it evaluates θ̃ − θ₀ as d − u and writes the new update as
+ * u ← u + λ·r·(d − u), which makes DL4J's θ ← θ − u land on θ̃ − λ·r·(θ̃ − θ₀). Without kept offsets
+ * ({@code offsets == null}, {@link SelectiveProjectionDecay#cachesOffsets()} off) every pass recomputes d
+ * chunk by chunk from θ (not yet moved) and θ₀ into {@link SpdScratch#d} with the same expression, so the
+ * values, and hence every sum and the result, are bit-identical; only the time differs. Sums run chunk by
+ * chunk ({@link ProjectionSums}); arrays of {@link ParallelParts#PARALLEL_MIN} values or more part by part,
  * combined in part order.
  */
 final class ParameterArrayTarget implements ProjectionTarget {
+    /** d = θ − θ₀ kept between the two steps, or null when every pass recomputes it. */
     private final double[] offsets;
     private final long n;
     private final SpdScratch s;
+    /** θ₀, a segment covering the array, or null for θ₀ = 0; whether it is used rounded to float. */
+    private final AnchorSegment anchor;
+    private final boolean toFloat;
+    /** The array's position in the flattened parameters (where its anchor values start). */
+    private final long offset;
     // the condition phase
     private Staging params;
     private Staging gradient;
-    private AnchorSegment anchor;
-    private boolean toFloat;
-    private long offset;
-    // the projection phase: u, staged when the decision needs it
+    // the projection phase: u and (without kept offsets) θ, staged when the decision needs them
     private INDArray update;
+    private INDArray param;
     private Staging updates;
     private boolean written;
 
-    private ParameterArrayTarget(double[] offsets, long n, SpdScratch s) {
+    private ParameterArrayTarget(double[] offsets, long n, SpdScratch s, AnchorSegment anchor, boolean toFloat, long offset) {
         this.offsets = offsets;
         this.n = n;
         this.s = s;
+        this.anchor = anchor;
+        this.toFloat = toFloat;
+        this.offset = offset;
     }
 
     /**
-     * The condition phase: c = −Σ g·(θ − θ₀) and ‖θ − θ₀‖², storing d = θ − θ₀ into {@code offsets}.
+     * The condition phase: c = −Σ g·(θ − θ₀) and ‖θ − θ₀‖², storing d = θ − θ₀ into {@code offsets} unless
+     * it is null.
      *
      * @param anchor θ₀, a segment covering the array, or null for θ₀ = 0
      * @param toFloat whether θ₀ is used rounded to float
      * @param offset the array's position in the flattened parameters (where its anchor values start)
+     * @param offsets where d is kept for the projection, or null to keep nothing
      */
     static ParameterArrayTarget condition(Staging params, Staging gradient, AnchorSegment anchor, boolean toFloat,
                                           long offset, long n, double[] offsets, SpdScratch s) {
-        ParameterArrayTarget target = new ParameterArrayTarget(offsets, n, s);
+        ParameterArrayTarget target = new ParameterArrayTarget(offsets, n, s, anchor, toFloat, offset);
         target.params = params;
         target.gradient = gradient;
-        target.anchor = anchor;
-        target.toFloat = toFloat;
-        target.offset = offset;
         return target;
     }
 
     /**
-     * The projection phase over the update u, with d as the condition phase of this update left it. u is staged
+     * The projection phase over the update u, with d as the condition phase of this update left it in
+     * {@code offsets}, or (when null) recomputed from θ = {@code param} and the same anchor. u and θ are staged
      * only when the condition holds; call {@link #finishProjection} afterwards.
      */
-    static ParameterArrayTarget projection(INDArray update, double[] offsets, SpdScratch s) {
-        ParameterArrayTarget target = new ParameterArrayTarget(offsets, update.length(), s);
+    static ParameterArrayTarget projection(INDArray param, INDArray update, double[] offsets, AnchorSegment anchor,
+                                           SpdScratch s) {
+        ParameterArrayTarget target = new ParameterArrayTarget(offsets, update.length(), s, anchor,
+                ParameterStates.atFloat(param), param.offset());
         target.update = update;
+        target.param = param;
         return target;
     }
 
@@ -82,6 +95,52 @@ final class ParameterArrayTarget implements ProjectionTarget {
             updates = HeapStaging.stage(update, s.floats);
         }
         return updates;
+    }
+
+    /** θ for a projection that recomputes d, else null (not needed). */
+    private Staging projectionParams() {
+        if (offsets != null) {
+            return null;
+        }
+        if (params == null) {
+            params = HeapStaging.stage(param, s.floats);
+        }
+        return params;
+    }
+
+    /**
+     * d = θ − θ₀ of elements {@code [from, from + len)}: the kept offsets (indexed from {@code from}) or, without
+     * them, {@code s.d} (indexed from 0) filled from θ and θ₀ as {@link ProjectionSums#gradientOffsetDot} does:
+     * the widened float θ minus the widened θ₀ (rounded to float first when {@link #toFloat}), else in double.
+     */
+    private double[] offsetsOf(Staging params, long from, int len, SpdScratch s) {
+        if (offsets != null) {
+            return offsets;
+        }
+        double[] d = s.d;
+        if (toFloat && params.holdsFloats()) {
+            params.readFloats(from, s.thetaFloats, len);
+            float[] a = anchorFloats(offset + from, len, s);
+            int at = anchorIndex(offset + from);
+            float[] theta = s.thetaFloats;
+            for (int i = 0; i < len; i++) {
+                d[i] = (double) theta[i] - a[at + i];
+            }
+        } else {
+            params.read(from, s.a, len);
+            readAnchor(offset + from, len, s);
+            double[] theta = s.a;
+            double[] a = s.c;
+            for (int i = 0; i < len; i++) {
+                d[i] = theta[i] - a[i];
+            }
+        }
+        return d;
+    }
+
+    /** Where {@link #offsetsOf} put element {@code from}. */
+    private int offsetsIndex(long from) {
+        return offsets != null ? (int) from : 0;
     }
 
     @Override
@@ -121,19 +180,20 @@ final class ParameterArrayTarget implements ProjectionTarget {
         double current = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
+            double[] d = offsets != null ? offsets : s.d;
+            int to = offsetsIndex(from);
             if (floats) {
                 params.readFloats(from, s.thetaFloats, len);
                 gradient.readFloats(from, s.otherFloats, len);
                 float[] a = anchorFloats(offset + from, len, s);
-                dot += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(offset + from), len,
-                        offsets, (int) from);
+                dot += ProjectionSums.gradientOffsetDot(s.otherFloats, s.thetaFloats, a, anchorIndex(offset + from), len, d, to);
             } else {
                 params.read(from, s.a, len);
                 gradient.read(from, s.b, len);
                 readAnchor(offset + from, len, s);
-                dot += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len, offsets, (int) from);
+                dot += ProjectionSums.gradientOffsetDot(s.b, s.a, s.c, len, d, to);
             }
-            current += ProjectionSums.offsetSquaredNorm(offsets, (int) from, len);
+            current += ProjectionSums.offsetSquaredNorm(d, to, len);
         }
         out[at] = dot;
         out[at + 1] = current;
@@ -143,11 +203,11 @@ final class ParameterArrayTarget implements ProjectionTarget {
     @Override
     public double proposedSquaredDistance(int t) {
         if (!ParallelParts.split(n)) {
-            return proposedRange(updates(), 0, n, s);
+            return proposedRange(updates(), projectionParams(), 0, n, s);
         }
         double[] partials = new double[ParallelParts.parts(n)];
-        ParallelParts.forEachPart(n, updates(), null, s, (part, from, len, u, unused, sc) ->
-                partials[part] = proposedRange(u, from, from + len, sc));
+        ParallelParts.forEachPart(n, updates(), projectionParams(), s, (part, from, len, u, p, sc) ->
+                partials[part] = proposedRange(u, p, from, from + len, sc));
         double next = 0;
         for (double v : partials) {
             next += v;
@@ -155,16 +215,18 @@ final class ParameterArrayTarget implements ProjectionTarget {
         return next;
     }
 
-    private double proposedRange(Staging updates, long start, long end, SpdScratch s) {
+    private double proposedRange(Staging updates, Staging params, long start, long end, SpdScratch s) {
         double next = 0;
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
+            double[] d = offsetsOf(params, from, len, s);
+            int at = offsetsIndex(from);
             if (updates.holdsFloats()) {
                 updates.readFloats(from, s.otherFloats, len);
-                next += ProjectionSums.proposedSquaredNorm(offsets, (int) from, s.otherFloats, len);
+                next += ProjectionSums.proposedSquaredNorm(d, at, s.otherFloats, len);
             } else {
                 updates.read(from, s.b, len);
-                next += ProjectionSums.proposedSquaredNorm(offsets, (int) from, s.b, len);
+                next += ProjectionSums.proposedSquaredNorm(d, at, s.b, len);
             }
         }
         return next;
@@ -175,23 +237,25 @@ final class ParameterArrayTarget implements ProjectionTarget {
     public void shrinkTowardAnchor(int t, double shrink) {
         written = true;
         if (!ParallelParts.split(n)) {
-            shrinkRange(updates(), 0, n, shrink, s);
+            shrinkRange(updates(), projectionParams(), 0, n, shrink, s);
         } else {
-            ParallelParts.forEachPart(n, updates(), null, s, (part, from, len, u, unused, sc) ->
-                    shrinkRange(u, from, from + len, shrink, sc));
+            ParallelParts.forEachPart(n, updates(), projectionParams(), s, (part, from, len, u, p, sc) ->
+                    shrinkRange(u, p, from, from + len, shrink, sc));
         }
     }
 
-    private void shrinkRange(Staging updates, long start, long end, double shrink, SpdScratch s) {
+    private void shrinkRange(Staging updates, Staging params, long start, long end, double shrink, SpdScratch s) {
         for (long from = start; from < end; from += CHUNK) {
             int len = (int) Math.min(CHUNK, end - from);
+            double[] d = offsetsOf(params, from, len, s);
+            int at = offsetsIndex(from);
             if (updates.holdsFloats()) {
                 updates.readFloats(from, s.otherFloats, len);
-                ProjectionSums.shrinkUpdate(offsets, (int) from, s.otherFloats, len, shrink);
+                ProjectionSums.shrinkUpdate(d, at, s.otherFloats, len, shrink);
                 updates.writeFloats(from, s.otherFloats, len);
             } else {
                 updates.read(from, s.b, len);
-                ProjectionSums.shrinkUpdate(offsets, (int) from, s.b, len, shrink);
+                ProjectionSums.shrinkUpdate(d, at, s.b, len, shrink);
                 updates.write(from, s.b, len);
             }
         }

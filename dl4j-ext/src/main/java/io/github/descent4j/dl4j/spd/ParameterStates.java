@@ -44,7 +44,8 @@ final class ParameterStates {
         double[][] begun;
         /**
          * d = θ − θ₀ in double, written by the condition step for the projection step of the same update (so that
-         * pass need not widen θ and θ₀ again); null before the first condition step.
+         * pass need not widen θ and θ₀ again); null before the first condition step and whenever the
+         * configuration keeps no offsets ({@link SelectiveProjectionDecay#cachesOffsets()} off).
          */
         double[] offsets;
 

@@ -39,7 +39,8 @@ final class ProjectionPhase {
         state.consumedIteration = iteration;
         state.consumedEpoch = epoch;
         state.updates++;
-        ParameterArrayTarget target = ParameterArrayTarget.projection(update, state.offsets, SpdScratch.get());
+        ParameterArrayTarget target = ParameterArrayTarget.projection(param, update, state.offsets, state.anchor,
+                SpdScratch.get());
         if (SelectiveProjectionStep.finish(target, state.config.getLambda(), state.begun)[0]) {
             state.applications++;
         }

@@ -12,7 +12,7 @@ package io.github.descent4j.dl4j.spd;
  * where it uses them and keeps independent partial sums, so the additions of neighbouring elements overlap;
  * the loops without a sum are unrolled by hand (C2's code for the plain loop was several times slower in a
  * microbenchmark). Keeping d in double between the two steps saves the projection's two passes four of
- * their six conversions (θ and θ₀ in each), the larger part of their cost (benchmarks/RESULTS.md). The
+ * their six conversions (θ and θ₀ in each), the larger part of their cost (docs/benchmarks-history.md). The
  * float and double overloads are the same loops: Java has no generics over primitive arrays.
  * <p>
  * <b>Summation order.</b> Element {@code i} of a chunk goes to partial sum {@code i mod 8} (the norms:

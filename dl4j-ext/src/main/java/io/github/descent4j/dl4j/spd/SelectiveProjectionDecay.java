@@ -4,10 +4,7 @@ import io.github.descent4j.core.Check;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.spd.SelectiveProjection;
 import io.github.descent4j.core.spd.SelectiveProjectionStep;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -15,8 +12,6 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,62 +47,40 @@ import java.util.Objects;
  *       .regularizationBias(SelectiveProjectionDecay.of(0.5))     // biases
  *       .list() ...
  * </pre>
- * or the same on a layer builder. The anchor θ₀ is, per parameter array:
- * <ul>
- *   <li>{@link #of(double)}: the parameters at the array's first update (for fine-tuning: the pre-trained
- *       weights the network was initialised with);</li>
- *   <li>{@link #towardZero(double)}: zero;</li>
- *   <li>{@link #toward(double, INDArray)}: the matching range of a flattened parameter vector, typically
- *       {@code pretrained.params()} of a network with the same architecture (copied when called). Build the
- *       list once and pass it to both {@code regularization} and {@code regularizationBias}, so the anchor
- *       is held and serialised once.</li>
- * </ul>
+ * or the same on a layer builder. The anchor θ₀ is, per parameter array: {@link #of(double)}, the parameters at
+ * the array's first update (for fine-tuning: the pre-trained weights); {@link #towardZero(double)}, zero;
+ * {@link #toward(double, INDArray)}, the matching range of a flattened parameter vector such as
+ * {@code pretrained.params()} (copied when called; build the list once and pass it to both lists, so the
+ * anchor is held and serialised once). {@link #builder(double)} sets the same and more.
+ * <p>
  * Other regularisations may share the list; SPD's projection step should come last among the
  * post-updater steps (after a {@code WeightDecay}), since it projects the finished update, and c sees the
  * gradient as left by the pre-updater steps listed before it (DL4J appends global regularisations after a
  * layer's own). DL4J has already divided the gradient by the minibatch size and applied any gradient
  * normalisation, which does not change the sign of c.
  * <p>
- * To fine-tune a network loaded with {@code ModelSerializer}, set the lists on its layer configurations,
- * which DL4J reads at every update (and saves with the model):
- * <pre>
- *   for (Layer layer : net.getLayers()) {
- *       BaseLayer conf = (BaseLayer) layer.conf().getLayer();
- *       conf.setRegularization(SelectiveProjectionDecay.of(0.5));
- *       conf.setRegularizationBias(SelectiveProjectionDecay.of(0.5));
- *   }
- * </pre>
- * <b>Diagnostics</b>: {@link #updateCount}, {@link #applicationCount} and {@link #anchorOf} take a parameter
- * array such as {@code net.getParam("0_W")}.
+ * To fine-tune a network loaded with {@code ModelSerializer}, set the lists on its layer configurations
+ * ({@code BaseLayer.setRegularization}/{@code setRegularizationBias}), which DL4J reads at every update and
+ * saves with the model (snippet in {@code docs/dl4j-spd.md}). <b>Diagnostics</b>: {@link #updateCount},
+ * {@link #applicationCount} and {@link #anchorOf} take a parameter array such as {@code net.getParam("0_W")}.
  * <p>
- * <b>Why two steps.</b> A DL4J updater never sees the parameters; a {@link Regularization} does, but at one
- * point of the update only: before the updater the gradient view holds g, after it the update u. c needs g,
- * the projection u, so this object is the {@code BEFORE_UPDATER} step and {@link Projection} the
- * {@code POST_UPDATER} step. Runtime state is per parameter array (keyed by the network's parameter buffer,
- * held weakly, and the array's offset), not per configuration object, which DL4J shares, clones and lists
- * twice per layer; duplicates are harmless (only the first projection step of an update projects). Two SPD
+ * <b>Design</b> (details and rejected alternatives: {@code docs/dl4j-spd.md}). This object is the
+ * {@code BEFORE_UPDATER} step (the gradient view holds g) and {@link Projection} the {@code POST_UPDATER} step
+ * (it holds u). Runtime state is per parameter array (the network's parameter buffer, held weakly, and the
+ * array's offset), not per configuration object, which DL4J shares, clones and lists twice per layer; two SPD
  * configurations with a different λ or anchor kind on one array in one update are an
- * {@link IllegalStateException}.
+ * {@link IllegalStateException}. A captured or explicit anchor is part of this configuration's JSON
+ * ({@code anchorSegments}, exact bytes, once per document), so save → restore continues bit-identically; a
+ * configuration shared by two live networks that captured their own anchors cannot be serialised
+ * ({@code toJson} throws {@link IllegalStateException}): give each network its own ({@code conf.clone()}).
  * <p>
- * <b>Where the anchor lives.</b> A captured or explicit anchor is part of this configuration's JSON
- * ({@code anchorSegments}: offset, data type and the exact IEEE bytes in base64, each segment once per
- * document), so {@code ModelSerializer} save → restore continues bit-identically and {@code net.clone()}
- * keeps the anchor; the JSON grows by 4/3 of the parameters' size in bytes. {@link #towardZero} stores no
- * array. A captured anchor belongs to the network whose parameters it copied: a configuration shared by two
- * live networks cannot be serialised ({@code toJson} fails with an {@link IllegalStateException}); give each
- * network its own ({@code conf.clone()}). Anchors are matched to parameter arrays by position and length.
- * <p>
- * <b>Memory.</b> Anchors live on the Java heap, never in an ND4J workspace; both steps read and write the
- * network's arrays through their direct buffers without allocating ND4J arrays. SPD also keeps d = θ − θ₀ in
- * double per parameter array, 8 bytes per parameter. The reasons and the rejected alternatives are in
- * {@code docs/dl4j-spd.md}.
- * <p>
- * <b>Speed and threads.</b> Each step is one pass over the array in chunks of 4096 values read straight from
- * the direct buffers ({@code ParameterArrayTarget}, kernels in {@code ProjectionSums}); sums are in a fixed
- * order, so they differ from a sequential loop by rounding only and never between runs. Arrays of at least
- * 2¹⁸ values are reduced in fixed parts whose partial sums are combined in part order; with
- * {@code -Ddescent4j.spd.threads=2} (and ND4J allowed two threads) half of the parts run on
- * {@code ForkJoinPool.commonPool()} ({@code ParallelParts}); the default is one thread.
+ * <b>Memory and speed.</b> Anchors live on the Java heap, never in an ND4J workspace; the steps read and write
+ * the network's arrays through their direct buffers in chunks of 4096 values. By default SPD also keeps
+ * d = θ − θ₀ in double, 8 bytes per parameter; {@code builder(λ).cacheOffsets(false)}
+ * ({@link SelectiveProjectionDecayBuilder}) keeps none and recomputes d: bit-identical results, a slower
+ * projection. Sums are Java loops in a fixed order (never float BLAS, whose rounding or thread count could
+ * flip the sign of c); arrays of at least 2¹⁸ values are reduced in fixed parts combined in part order, and
+ * with {@code -Ddescent4j.spd.threads=2} half of the parts run on {@code ForkJoinPool.commonPool()}.
  * <p>
  * The two phases themselves, c and r and the decision, are descent4j-core's {@link SelectiveProjectionStep}
  * over this array as its single tensor.
@@ -135,11 +108,15 @@ public final class SelectiveProjectionDecay implements Regularization {
      * {@link AnchorType#INITIAL} the anchors captured earlier and carried by JSON or {@link #clone()}.
      */
     private final List<AnchorSegment> segments;
+    /** Whether d = θ − θ₀ is kept between the two steps (8 bytes per parameter) or recomputed. */
+    private final boolean cacheOffsets;
     /** Anchors this object captured or saw captured, each tied to the network that owns it; guarded by this. */
     private transient AnchorCaptures captures;
 
-    private SelectiveProjectionDecay(double lambda, AnchorType anchorType, List<AnchorSegment> segments) {
+    private SelectiveProjectionDecay(double lambda, AnchorType anchorType, List<AnchorSegment> segments,
+                                     boolean cacheOffsets) {
         this.lambda = Check.nonNegative("lambda", lambda);
+        this.cacheOffsets = cacheOffsets;
         if (anchorType == null) {
             throw new InvalidHyperparameterException("anchor", "anchor must be one of INITIAL, ZERO, EXPLICIT, got null");
         }
@@ -150,11 +127,22 @@ public final class SelectiveProjectionDecay implements Regularization {
     @JsonCreator
     private static SelectiveProjectionDecay fromJson(@JsonProperty("lambda") Double lambda,
                                                      @JsonProperty("anchor") AnchorType anchor,
-                                                     @JsonProperty("anchorSegments") List<AnchorSegment> segments) {
+                                                     @JsonProperty("anchorSegments") List<AnchorSegment> segments,
+                                                     @JsonProperty("cacheOffsets") Boolean cacheOffsets) {
         if (lambda == null) {
             throw new InvalidHyperparameterException("lambda", "lambda is missing; it must be a finite number >= 0");
         }
-        return new SelectiveProjectionDecay(lambda, anchor, segments);
+        // absent in JSON written before the setting existed: the behaviour of then, offsets kept
+        return new SelectiveProjectionDecay(lambda, anchor, segments, cacheOffsets == null || cacheOffsets);
+    }
+
+    /**
+     * The condition step of a new configuration and its projection step, in a new mutable list; for
+     * {@link SelectiveProjectionDecayBuilder}.
+     */
+    static List<Regularization> create(double lambda, AnchorType anchorType, List<AnchorSegment> segments,
+                                       boolean cacheOffsets) {
+        return pair(new SelectiveProjectionDecay(lambda, anchorType, segments, cacheOffsets));
     }
 
     // ---- factories ----
@@ -167,7 +155,18 @@ public final class SelectiveProjectionDecay implements Regularization {
      * @throws InvalidHyperparameterException naming {@code lambda}
      */
     public static List<Regularization> of(double lambda) {
-        return pair(new SelectiveProjectionDecay(lambda, AnchorType.INITIAL, null));
+        return builder(lambda).build();
+    }
+
+    /**
+     * A builder for the settings beyond λ: the anchor ({@link #of}, {@link #towardZero}, {@link #toward} are
+     * its shortcuts) and whether d = θ − θ₀ is kept between the two steps
+     * ({@link SelectiveProjectionDecayBuilder#cacheOffsets}).
+     *
+     * @param lambda projection strength λ, a finite number ≥ 0 (checked by {@code build()})
+     */
+    public static SelectiveProjectionDecayBuilder builder(double lambda) {
+        return new SelectiveProjectionDecayBuilder(lambda);
     }
 
     /**
@@ -178,7 +177,7 @@ public final class SelectiveProjectionDecay implements Regularization {
      * @throws InvalidHyperparameterException naming {@code lambda}
      */
     public static List<Regularization> towardZero(double lambda) {
-        return pair(new SelectiveProjectionDecay(lambda, AnchorType.ZERO, null));
+        return builder(lambda).towardZero().build();
     }
 
     /**
@@ -193,8 +192,7 @@ public final class SelectiveProjectionDecay implements Regularization {
      * @throws InvalidHyperparameterException naming {@code lambda} or {@code anchor}
      */
     public static List<Regularization> toward(double lambda, INDArray anchor) {
-        Check.nonNegative("lambda", lambda);
-        return pair(new SelectiveProjectionDecay(lambda, AnchorType.EXPLICIT, List.of(AnchorCaptures.copyOf(anchor))));
+        return builder(lambda).toward(anchor).build();
     }
 
     private static List<Regularization> pair(SelectiveProjectionDecay condition) {
@@ -315,6 +313,19 @@ public final class SelectiveProjectionDecay implements Regularization {
         return anchorType;
     }
 
+    /**
+     * Whether d = θ − θ₀ is kept in double between the two steps (the default: 8 bytes per parameter, a faster
+     * projection) or recomputed by the projection from θ and θ₀ (no extra memory, bit-identical results).
+     */
+    public boolean cachesOffsets() {
+        return cacheOffsets;
+    }
+
+    @JsonProperty("cacheOffsets")
+    private boolean cacheOffsetsForJson() {
+        return cacheOffsets;
+    }
+
     @JsonProperty("lambda")
     private double lambdaForJson() {
         return lambda;
@@ -352,7 +363,7 @@ public final class SelectiveProjectionDecay implements Regularization {
      */
     @Override
     public SelectiveProjectionDecay clone() {
-        return new SelectiveProjectionDecay(lambda, anchorType, persistedSegments(false));
+        return new SelectiveProjectionDecay(lambda, anchorType, persistedSegments(false), cacheOffsets);
     }
 
     /** Java serialisation writes the persisted form: settings and anchors, no runtime bookkeeping. */
@@ -375,7 +386,8 @@ public final class SelectiveProjectionDecay implements Regularization {
             return false;
         }
         SelectiveProjectionDecay other = (SelectiveProjectionDecay) o;
-        if (Double.compare(lambda, other.lambda) != 0 || anchorType != other.anchorType) {
+        if (Double.compare(lambda, other.lambda) != 0 || anchorType != other.anchorType
+                || cacheOffsets != other.cacheOffsets) {
             return false;
         }
         List<AnchorSegment> mine = persistedSegments(false);
@@ -393,14 +405,15 @@ public final class SelectiveProjectionDecay implements Regularization {
 
     @Override
     public int hashCode() {
-        return Objects.hash(lambda, anchorType);
+        return Objects.hash(lambda, anchorType, cacheOffsets);
     }
 
     @Override
     public String toString() {
         List<AnchorSegment> persisted = persistedSegments(false);
         return "SelectiveProjectionDecay(lambda=" + lambda + ", anchor=" + anchorType
-                + (persisted.isEmpty() ? "" : ", anchorSegments=" + persisted.size()) + ")";
+                + (persisted.isEmpty() ? "" : ", anchorSegments=" + persisted.size())
+                + (cacheOffsets ? "" : ", cacheOffsets=false") + ")";
     }
 
     // ---- diagnostics ----

@@ -15,6 +15,8 @@ final class SpdScratch {
     final double[] a = new double[CHUNK];
     final double[] b = new double[CHUNK];
     final double[] c = new double[CHUNK];
+    /** d = θ − θ₀ of one chunk, when the configuration keeps no offsets between the two steps. */
+    final double[] d = new double[CHUNK];
     /** The float stagings' conversion buffer. */
     final float[] floats = new float[CHUNK];
     /** Float chunks of θ, of g or u, and of θ₀ (when rounded), for the kernels that widen as they go. */

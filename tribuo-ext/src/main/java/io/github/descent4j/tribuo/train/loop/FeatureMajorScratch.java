@@ -70,7 +70,8 @@ final class FeatureMajorScratch {
         for (int o = 0; o < outputs; o++) {
             sparseRows[o] = SparseVector.createSparseVector(columns, cols.clone(), rows[o]);
         }
-        return DenseSparseMatrix.createFromSparseVectors(sparseRows);
+        // The List constructor keeps the (fresh, unshared) rows; createFromSparseVectors would copy each of them again.
+        return new DenseSparseMatrix(Arrays.asList(sparseRows));
     }
 
     /** Re-zeroes the touched columns and unmarks them. */
