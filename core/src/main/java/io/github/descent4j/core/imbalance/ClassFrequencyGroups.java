@@ -2,6 +2,7 @@ package io.github.descent4j.core.imbalance;
 
 import io.github.descent4j.core.InvalidHyperparameterException;
 
+import java.io.Serializable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +37,9 @@ import java.util.stream.IntStream;
  * class decides the same comparisons exactly in integers, so the two can differ only where a cumulative
  * frequency lies within rounding of a cut point.
  */
-public final class ClassFrequencyGroups {
+public final class ClassFrequencyGroups implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final long[] counts;
     private final int[][] groups;
     private final int[] groupOf;

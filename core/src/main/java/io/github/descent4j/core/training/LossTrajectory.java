@@ -1,5 +1,6 @@
 package io.github.descent4j.core.training;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,7 +16,9 @@ import java.util.OptionalLong;
  * group losses. Losses must be finite or {@code +∞} (a diverged run); NaN is rejected so that it can never
  * hide in a comparison.
  */
-public final class LossTrajectory {
+public final class LossTrajectory implements Serializable {
+    private static final long serialVersionUID = 1L;
+
 
     /**
      * One recorded point.
@@ -24,7 +27,7 @@ public final class LossTrajectory {
      * @param loss the overall loss
      * @param groupLosses the loss of each group, most frequent first; empty when groups are not tracked
      */
-    public record Point(long step, double loss, double[] groupLosses) {
+    public record Point(long step, double loss, double[] groupLosses) implements Serializable {
         public Point {
             groupLosses = groupLosses.clone();
         }
@@ -57,7 +60,7 @@ public final class LossTrajectory {
     }
 
     private final String name;
-    private final List<Point> points = new ArrayList<>();
+    private final ArrayList<Point> points = new ArrayList<>();
     private int groupCount = -1;
 
     /** An empty trajectory labelled {@code name} (usually the optimiser's name). */

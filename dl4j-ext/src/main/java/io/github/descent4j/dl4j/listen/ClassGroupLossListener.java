@@ -9,6 +9,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -27,8 +28,13 @@ import java.util.Objects;
  * is recorded as {@code +∞}. The first record is taken at the first iteration callback (DL4J has no
  * "before training" callback), then at every multiple of {@code everyIterations}; call
  * {@link #record(Model, long)} to add a point yourself, e.g. before {@code fit}.
+ * <p>
+ * {@link Serializable} (Java and Kryo) with value {@code equals}: the evaluated data, the grouping, the interval and
+ * the trajectory recorded so far. Under Spark each executor's copy records its own worker's trajectory, which is
+ * discarded with the task: record on the driver's network between {@code fit} calls instead.
  */
-public final class ClassGroupLossListener extends BaseTrainingListener {
+public final class ClassGroupLossListener extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final DataSet data;
     private final int[] exampleGroup;
     private final int[] groupSizes;
@@ -163,5 +169,24 @@ public final class ClassGroupLossListener extends BaseTrainingListener {
 
     private static double finiteOrInfinity(double loss) {
         return Double.isFinite(loss) ? loss : Double.POSITIVE_INFINITY;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClassGroupLossListener l && everyIterations == l.everyIterations
+                && Arrays.equals(exampleGroup, l.exampleGroup) && Arrays.equals(groupSizes, l.groupSizes)
+                && Arrays.deepEquals(groups.groups(), l.groups.groups()) && data.equals(l.data)
+                && trajectory.equals(l.trajectory);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(everyIterations, Arrays.hashCode(exampleGroup), Arrays.deepHashCode(groups.groups()), trajectory);
+    }
+
+    @Override
+    public String toString() {
+        return "ClassGroupLossListener[" + data.numExamples() + " examples, " + groups + ", every " + everyIterations
+                + " iterations, " + trajectory + "]";
     }
 }

@@ -3,6 +3,7 @@ package io.github.descent4j.dl4j.spark;
 import io.github.descent4j.dl4j.average.WeightAveraging;
 import io.github.descent4j.dl4j.clip.GlobalNormClipping;
 import io.github.descent4j.dl4j.ewc.ElasticWeightConsolidation;
+import io.github.descent4j.dl4j.listen.ClassGroupLossListener;
 import io.github.descent4j.dl4j.schedule.WarmupCosineSchedule;
 import io.github.descent4j.dl4j.sharpness.AlphaScheduleConfig;
 import io.github.descent4j.dl4j.sharpness.BalancednessAwareTraining;
@@ -73,6 +74,8 @@ class SparkSerialisationTest {
         m.put("GlobalNormClipping", GlobalNormClipping.maxNorm(0.5));
         m.put("WeightAveraging EMA", WeightAveraging.ema(0.9));
         m.put("WeightAveraging SWA", WeightAveraging.swa(2));
+        // Holds its evaluation data (a DataSet) and core's grouping and trajectory.
+        m.put("ClassGroupLossListener", new ClassGroupLossListener("adam", batch(), 2, 1));
         return m;
     }
 
@@ -111,6 +114,10 @@ class SparkSerialisationTest {
                 assertThat(copy.toString()).as(what).isEqualTo(original.toString());
                 assertThat(train(Mlp.conf(new Adam(1e-3)), copy)).as(what + ": parameters after training with the copy")
                         .containsExactly(train(Mlp.conf(new Adam(1e-3)), original));
+                if (copy instanceof ClassGroupLossListener recorder) {
+                    assertThat(recorder.trajectory().size()).as(what + ": the copy records").isEqualTo(4);
+                    assertThat(recorder).as(what + ": the same trajectory as the original").isEqualTo(original);
+                }
                 cases++;
             }
         }

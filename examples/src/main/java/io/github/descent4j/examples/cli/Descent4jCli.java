@@ -24,6 +24,8 @@ import java.util.logging.Logger;
  *       problems ({@link LoraCommand}).</li>
  *   <li>{@code compare}: Tribuo logistic regression with every optimiser on a small real
  *       dataset (the embedded UCI wine data unless {@code --data} names a headed CSV).</li>
+ *   <li>{@code spark}: not in this jar (Spark is too large for it): the {@code ./descent4j} script runs it from the
+ *       {@code examples-spark} module; called here it prints that hint.</li>
  * </ul>
  * Bad input prints one line on standard error and exits with code 2.
  */
@@ -65,6 +67,8 @@ public final class Descent4jCli {
                     return LoraCommand.run(rest, out, err);
                 case "compare":
                     return CompareCommand.run(rest, out, err);
+                case "spark":
+                    throw new UsageException("spark is not in this jar: run ./descent4j spark; it runs from its own module (examples-spark)");
                 default:
                     throw new UsageException("unknown command '" + command + "'; run ./descent4j --help");
             }
@@ -91,6 +95,8 @@ public final class Descent4jCli {
                 "             adapter size, |B| per LoRA layer); --toy: SGD vs SAM on the paper's toy problems NOP and OP",
                 "  compare    train Tribuo's logistic regression with every descent4j optimiser and Tribuo's",
                 "             own SGD, AdaGrad and Adam; print test accuracy and training log loss",
+                "  spark      DL4J on Spark local[2]: one machine vs parameter averaging vs gradient sharing per",
+                "             updater (accuracy, wall time); runs from its own module, built on first use",
                 "",
                 "compare options: [--data FILE] [--epochs N] [--minibatch B] [--seed S]",
                 "  --data FILE     CSV whose first line is 'n, d, class names...' and last column the class",

@@ -44,7 +44,15 @@ class Descent4jCliTest {
     void helpIsPrinted() {
         CliRun r = CliRun.of("--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("usage: ./descent4j");
+        assertThat(r.out()).contains("usage: ./descent4j", "  spark ");
+    }
+
+    @Test
+    void sparkThroughTheJarPointsAtTheScript() {
+        CliRun r = CliRun.of("spark", "--epochs", "1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("descent4j: spark is not in this jar: run ./descent4j spark; it runs from its own module"
+                + " (examples-spark)" + System.lineSeparator());
     }
 
     @Test
