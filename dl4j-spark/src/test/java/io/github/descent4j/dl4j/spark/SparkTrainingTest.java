@@ -113,8 +113,7 @@ class SparkTrainingTest {
                     .workerPrefetchNumBatches(0).repartionData(Repartition.Never).rddTrainingApproach(RDDTrainingApproach.Direct)
                     .rngSeed(7).build();
         }
-        VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(AERON_PORT).networkMask("127.0.0.0/8")
-                .controllerAddress("127.0.0.1").build();
+        VoidConfiguration voidConf = LocalMode.loopbackTransport(AERON_PORT);
         return new SharedTrainingMaster.Builder(voidConf, BATCH).batchSizePerWorker(BATCH).workersPerNode(1)
                 .workerPrefetchNumBatches(0).repartitionData(Repartition.Never).rddTrainingApproach(RDDTrainingApproach.Direct)
                 .thresholdAlgorithm(new FixedThresholdAlgorithm(THRESHOLD))

@@ -1,55 +1,28 @@
 package io.github.descent4j.examples.spark;
 
-import io.github.descent4j.dl4j.spark.Descent4jKryoRegistrator;
-import org.apache.spark.SparkConf;
+import io.github.descent4j.dl4j.spark.LocalMode;
 import org.apache.spark.api.java.JavaSparkContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
-import java.util.stream.Stream;
-
 /**
- * The showcase's {@code local[2]} Spark: the settings of dl4j-spark's tests and of docs/spark.md (loopback only, no
- * web UI, Kryo with descent4j's registrator, one task at a time), the UDP port of gradient sharing's Aeron transport
- * and its media-driver directory, which is deleted when the JVM exits.
+ * The showcase's {@code local[2]} Spark: {@link LocalMode}'s settings (those of dl4j-spark's tests and of
+ * docs/spark.md), its own Aeron directory (deleted at exit), and one UDP port for gradient sharing's transport per
+ * JVM.
  */
 final class LocalCluster {
-    /** Gradient sharing's Aeron files: in shared memory, unique to this JVM. */
-    static final Path AERON_DIR = Paths.get(Files.isDirectory(Paths.get("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"),
-            "aeron-descent4j-spark-" + ProcessHandle.current().pid());
-
     private static int port;
-    private static boolean hooked;
+    private static boolean cleanupRegistered;
 
     private LocalCluster() {}
 
     /** A new {@code local[2]} context; stop it when done. */
     static synchronized JavaSparkContext start() {
-        System.setProperty("aeron.dir", AERON_DIR.toString());
-        if (!hooked) {
-            Runtime.getRuntime().addShutdownHook(new Thread(LocalCluster::deleteAeronDirectory, "descent4j-spark-aeron-cleanup"));
-            hooked = true;
+        java.nio.file.Path aeron = LocalMode.useOwnAeronDirectory("aeron-descent4j-spark");
+        if (!cleanupRegistered) {
+            // Every context is stopped when its run ends; what is left at exit is Aeron's directory.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalMode.deleteDirectory(aeron), "descent4j-aeron-cleanup"));
+            cleanupRegistered = true;
         }
-        SparkConf conf = new SparkConf()
-                .setMaster("local[2]")
-                .setAppName("descent4j-spark")
-                .set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", Descent4jKryoRegistrator.class.getName())
-                // DL4J M2's gradient sharing hangs when a second task of the node attaches while the first finishes
-                // (docs/spark.md): one task at a time on the two cores.
-                .set("spark.task.cpus", "2")
-                .set("spark.default.parallelism", "2");
-        return new JavaSparkContext(conf);
+        return new JavaSparkContext(LocalMode.conf("descent4j-spark"));
     }
 
     /**
@@ -58,23 +31,8 @@ final class LocalCluster {
      */
     static synchronized int aeronPort() {
         if (port == 0) {
-            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            } catch (SocketException e) {
-                throw new UncheckedIOException("no free UDP port on 127.0.0.1 for gradient sharing", e);
-            }
+            port = LocalMode.freeLoopbackUdpPort();
         }
         return port;
-    }
-
-    static void deleteAeronDirectory() {
-        if (!Files.exists(AERON_DIR)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(AERON_DIR)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

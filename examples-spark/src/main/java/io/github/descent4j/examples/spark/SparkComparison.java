@@ -2,6 +2,7 @@ package io.github.descent4j.examples.spark;
 
 import io.github.descent4j.datasets.LabelledData;
 import io.github.descent4j.dl4j.sharpness.SharpnessAwareTraining;
+import io.github.descent4j.dl4j.spark.LocalMode;
 import io.github.descent4j.dl4j.spark.SparkTraining;
 import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
 import io.github.descent4j.dl4j.updater.AdaGradNorm;
@@ -135,8 +136,7 @@ final class SparkComparison {
     }
 
     static TrainingMaster<?, ?> gradientSharing() {
-        VoidConfiguration voidConf = VoidConfiguration.builder().unicastPort(LocalCluster.aeronPort())
-                .networkMask("127.0.0.0/8").controllerAddress("127.0.0.1").build();
+        VoidConfiguration voidConf = LocalMode.loopbackTransport(LocalCluster.aeronPort());
         return new SharedTrainingMaster.Builder(voidConf, BATCH).batchSizePerWorker(BATCH).workersPerNode(1)
                 .workerPrefetchNumBatches(0).repartitionData(Repartition.Never).rddTrainingApproach(RDDTrainingApproach.Direct)
                 .thresholdAlgorithm(new FixedThresholdAlgorithm(THRESHOLD))
