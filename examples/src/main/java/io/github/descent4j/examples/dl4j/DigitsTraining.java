@@ -57,15 +57,7 @@ public final class DigitsTraining {
 
     /** The examples whose label is in [from, to), in their order. */
     public static DataSet byClass(DataSet data, int from, int to) {
-        int[] actual = data.getLabels().argMax(1).toIntVector();
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < actual.length; i++) {
-            if (actual[i] >= from && actual[i] < to) {
-                rows.add(i);
-            }
-        }
-        int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
-        return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
+        return byClasses(data, java.util.stream.IntStream.range(from, to).toArray());
     }
 
     /** The examples whose label is one of {@code classes}, in their order. */
@@ -83,6 +75,19 @@ public final class DigitsTraining {
         }
         int[] selected = rows.stream().mapToInt(Integer::intValue).toArray();
         return new DataSet(data.getFeatures().getRows(selected), data.getLabels().getRows(selected));
+    }
+
+    /**
+     * The showcases' pre-training: {@link #mlp} initialised with {@code seed}, then {@code epochs} epochs of
+     * minibatches of {@code batchSize} on {@code oldTrain}, in an order drawn from {@code new Random(seed)}.
+     */
+    public static MultiLayerNetwork pretrain(DataSet oldTrain, long seed, int epochs, int batchSize) {
+        MultiLayerNetwork net = mlp(seed);
+        Random random = new Random(seed);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            epoch(net, oldTrain, random, batchSize);
+        }
+        return net;
     }
 
     /** Pixels 0–16 scaled to [0, 1], one-hot labels. */

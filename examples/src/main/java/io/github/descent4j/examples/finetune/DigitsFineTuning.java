@@ -26,12 +26,7 @@ final class DigitsFineTuning {
     private DigitsFineTuning() {}
 
     static MultiLayerNetwork pretrain(DataSet oldTrain, long seed, int epochs) {
-        MultiLayerNetwork net = DigitsTraining.mlp(seed);
-        Random random = new Random(seed);
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            DigitsTraining.epoch(net, oldTrain, random, BATCH);
-        }
-        return net;
+        return DigitsTraining.pretrain(oldTrain, seed, epochs, BATCH);
     }
 
     /** A copy of {@code pretrained} with a fresh Adam at {@code learningRate}, ready to fine-tune. */

@@ -99,11 +99,7 @@ final class LoraExperiment {
             DataSet oldTest = DigitsTraining.byClass(test, 0, 5);
             DataSet newTest = DigitsTraining.byClass(test, 5, 10);
 
-            MultiLayerNetwork pretrained = DigitsTraining.mlp(seed);
-            Random random = new Random(seed);
-            for (int epoch = 0; epoch < settings.pretrainEpochs(); epoch++) {
-                DigitsTraining.epoch(pretrained, oldTrain, random, BATCH);
-            }
+            MultiLayerNetwork pretrained = DigitsTraining.pretrain(oldTrain, seed, settings.pretrainEpochs(), BATCH);
             pretrainedOld.add(accuracy(pretrained, oldTest, 0, 5));
             int stepsPerEpoch = (newTrain.numExamples() + BATCH - 1) / BATCH;
             long totalSteps = (long) stepsPerEpoch * settings.epochs();
