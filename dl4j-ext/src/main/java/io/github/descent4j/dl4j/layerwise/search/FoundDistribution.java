@@ -3,12 +3,10 @@ package io.github.descent4j.dl4j.layerwise.search;
 import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.layerwise.LearningRateDistribution;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +25,6 @@ import java.util.List;
  */
 public record FoundDistribution(String name, double[] multipliers, List<String> layers) {
     static final String FORMAT = "descent4j-lr-distribution";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * @throws InvalidHyperparameterException naming {@code name}, {@code multipliers} (empty, negative,
@@ -56,9 +53,7 @@ public record FoundDistribution(String name, double[] multipliers, List<String> 
     }
 
     public void write(Path file) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("version", 1);
+        ObjectNode root = VersionedJson.document(FORMAT);
         root.put("name", name);
         ArrayNode m = root.putArray("multipliers");
         for (double v : multipliers) {
@@ -66,11 +61,7 @@ public record FoundDistribution(String name, double[] multipliers, List<String> 
         }
         ArrayNode l = root.putArray("layers");
         layers.forEach(l::add);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        VersionedJson.write(file, root);
     }
 
     /**
@@ -78,15 +69,7 @@ public record FoundDistribution(String name, double[] multipliers, List<String> 
      * @throws InvalidHyperparameterException when it is not a distribution file or its values are invalid
      */
     public static FoundDistribution read(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
-            throw new InvalidHyperparameterException("file", file + " is not a descent4j learning-rate distribution"
-                    + " (expected \"format\": \"" + FORMAT + "\")");
-        }
-        if (root.path("version").asInt() != 1) {
-            throw new InvalidHyperparameterException("file", file + " has version " + root.path("version")
-                    + "; this descent4j reads version 1");
-        }
+        JsonNode root = VersionedJson.read(file, FORMAT, "file", "a descent4j learning-rate distribution");
         JsonNode m = root.path("multipliers");
         if (!m.isArray()) {
             throw new InvalidHyperparameterException("multipliers", file + " has no \"multipliers\" array");

@@ -4,14 +4,11 @@ import io.github.descent4j.core.InvalidHyperparameterException;
 import io.github.descent4j.core.layerwise.search.ForgettingObjective;
 import io.github.descent4j.core.layerwise.search.LogMultiplierSpace;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +21,6 @@ import java.util.List;
  */
 final class SearchStateFile {
     static final String FORMAT = "descent4j-layerwise-search";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A search as saved. */
     record Saved(SearchSettings settings, List<String> layers, LayerwiseSearchResult.Baseline flat,
@@ -33,9 +29,7 @@ final class SearchStateFile {
     private SearchStateFile() {}
 
     static void write(Path file, Saved saved) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("version", 1);
+        ObjectNode root = VersionedJson.document(FORMAT);
         SearchSettings s = saved.settings();
         ObjectNode settings = root.putObject("settings");
         settings.put("blocks", s.space().blocks());
@@ -63,23 +57,11 @@ final class SearchStateFile {
             n.put("feasible", t.feasible());
             n.put("seconds", t.seconds());
         }
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(partial.toFile(), root);
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        VersionedJson.write(file, root);
     }
 
     static Saved read(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
-            throw new InvalidHyperparameterException("stateFile", file + " is not a descent4j layer-wise search state"
-                    + " (expected \"format\": \"" + FORMAT + "\")");
-        }
-        if (root.path("version").asInt() != 1) {
-            throw new InvalidHyperparameterException("stateFile", file + " has version " + root.path("version")
-                    + "; this descent4j reads version 1");
-        }
+        JsonNode root = VersionedJson.read(file, FORMAT, "stateFile", "a descent4j layer-wise search state");
         JsonNode s = required(root, "settings", file);
         SearchSettings settings = new SearchSettings(
                 new LogMultiplierSpace(integer(s, "blocks", file), number(s, "lowerMultiplier", file),
