@@ -82,6 +82,23 @@ public final class GoldenCase {
         return node.isBoolean() ? node.asBoolean() : fallback;
     }
 
+    /**
+     * The hyperparameters this case sets to something other than off (a number other than 0, {@code true}, a
+     * string or an object) that are not in {@code read}: the settings a harness that reads only {@code read}
+     * would silently ignore. A harness refuses such a case instead of replaying it wrongly.
+     */
+    public List<String> unreadSettings(java.util.Collection<String> read) {
+        List<String> unread = new ArrayList<>();
+        json.path("hyperparameters").fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            boolean off = v.isNull() || (v.isBoolean() && !v.asBoolean()) || (v.isNumber() && v.asDouble() == 0.0);
+            if (!off && !read.contains(e.getKey())) {
+                unread.add(e.getKey());
+            }
+        });
+        return unread;
+    }
+
     /** The parameter tensors and their initial values. */
     public List<GoldenTensor> tensors() {
         List<GoldenTensor> out = new ArrayList<>();

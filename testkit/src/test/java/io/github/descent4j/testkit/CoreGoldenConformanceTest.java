@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -31,16 +32,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * adapter: the Tribuo and DL4J conformance tests then check the wiring.
  */
 class CoreGoldenConformanceTest {
-    static final Map<String, Function<GoldenCase, UpdateRule>> RULES = Map.of(
-            "SignSGD", c -> new SignSGDRule(c.hyperparameter("momentum")),
-            "Signum", c -> new SignumRule(c.hyperparameter("beta")),
-            "Lion", c -> new LionRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("weightDecay")),
-            "NormalizedSGD", c -> new NormalizedSGDRule(c.hyperparameter("momentum")),
-            "AdaGradNorm", c -> new AdaGradNormRule(c.hyperparameter("b0")),
-            "Adam", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0),
-            "AdamW", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"),
-                    c.hyperparameter("weightDecay")),
-            "AdamSPD", c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0));
+    /** A core rule for one algorithm and the hyperparameters it reads (any other that is switched on is refused). */
+    record CoreRule(Set<String> reads, Function<GoldenCase, UpdateRule> build) {
+        UpdateRule apply(GoldenCase c) {
+            return build.apply(c);
+        }
+    }
+
+    static final Map<String, CoreRule> RULES = Map.of(
+            "SignSGD", rule(c -> new SignSGDRule(c.hyperparameter("momentum")), "momentum"),
+            "Signum", rule(c -> new SignumRule(c.hyperparameter("beta")), "beta"),
+            "Lion", rule(c -> new LionRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("weightDecay")),
+                    "beta1", "beta2", "weightDecay"),
+            "NormalizedSGD", rule(c -> new NormalizedSGDRule(c.hyperparameter("momentum")), "momentum"),
+            "AdaGradNorm", rule(c -> new AdaGradNormRule(c.hyperparameter("b0")), "b0"),
+            "Adam", rule(c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0),
+                    "beta1", "beta2", "epsilon"),
+            "AdamW", rule(c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"),
+                    c.hyperparameter("weightDecay")), "beta1", "beta2", "epsilon", "weightDecay"),
+            "AdamSPD", rule(c -> new AdamRule(c.hyperparameter("beta1"), c.hyperparameter("beta2"), c.hyperparameter("epsilon"), 0),
+                    "beta1", "beta2", "epsilon", "lambda"));
+
+    /** Every rule reads the learning rate too. */
+    private static CoreRule rule(Function<GoldenCase, UpdateRule> build, String... reads) {
+        Set<String> all = new java.util.HashSet<>(Set.of(reads));
+        all.add("learningRate");
+        return new CoreRule(Set.copyOf(all), build);
+    }
 
     /**
      * Baselines with no rule in core (Tribuo's own SGD and AdaGrad replay them in the Tribuo module), and clipping,
@@ -85,6 +103,11 @@ class CoreGoldenConformanceTest {
                 tally.unknown(c, "no core rule");
                 continue;
             }
+            List<String> unread = c.unreadSettings(RULES.get(c.algorithm()).reads());
+            if (!unread.isEmpty()) {
+                tally.unknown(c, "settings the core rule does not implement: " + unread);
+                continue;
+            }
             replay(c, multiplier);
             tally.ran(c.algorithm());
         }
@@ -112,6 +135,21 @@ class CoreGoldenConformanceTest {
         }
         assertThat(stepNo).isPositive();
         assertThat(optimiser.steps()).isEqualTo(stepNo);
+    }
+
+    @Test
+    void aSettingTheRuleDoesNotImplementIsRefusedNotIgnored(@TempDir Path dir) throws Exception {
+        GoldenCaseWriter.gradientSequence(dir.resolve("a.json"), "a", "Adam", GoldenCaseWriter.GRADIENT_SEQUENCE_SETTINGS.get("Adam"),
+                new int[][]{{3}}, 2, 1, false);
+        String json = Files.readString(dir.resolve("a.json"));
+        // Switched off (false / 0), a setting changes nothing and the case runs.
+        Files.writeString(dir.resolve("a.json"), json.replace("\"hyperparameters\" : {",
+                "\"hyperparameters\" : {\"amsgrad\" : false, \"weightDecay\" : 0.0,"));
+        assertThat(runAll(dir, 1.0)).containsExactly(Map.entry("Adam", 1));
+        Files.writeString(dir.resolve("a.json"), json.replace("\"hyperparameters\" : {",
+                "\"hyperparameters\" : {\"amsgrad\" : true, \"weightDecay\" : 0.01,"));
+        assertThatThrownBy(() -> runAll(dir, 1.0)).isInstanceOf(AssertionError.class).hasMessageContaining("does not know")
+                .hasMessageContaining("settings the core rule does not implement: [amsgrad, weightDecay]");
     }
 
     @Test
