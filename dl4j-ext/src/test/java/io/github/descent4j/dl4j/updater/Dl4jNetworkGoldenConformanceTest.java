@@ -109,9 +109,17 @@ class Dl4jNetworkGoldenConformanceTest {
                     tally.unknown(c, "no DL4J updater for the base '" + base.algorithm() + "'");
                     continue;
                 }
+                if (!Dl4jGoldenConformanceTest.unreadSettings(base).isEmpty()) {
+                    tally.unknown(c, "base settings the DL4J replay does not implement: "
+                            + Dl4jGoldenConformanceTest.unreadSettings(base));
+                    continue;
+                }
                 replay(c, updater, base.hyperparameter("weightDecay", 0.0), GlobalNormClipping.maxNorm(c.hyperparameter("maxNorm")),
                         dataType, tolerance, topology);
                 tally.ran(c.algorithm());
+            } else if (Dl4jGoldenConformanceTest.UPDATERS.containsKey(c.algorithm())
+                    && !Dl4jGoldenConformanceTest.unreadSettings(c).isEmpty()) {
+                tally.unknown(c, "settings the DL4J replay does not implement: " + Dl4jGoldenConformanceTest.unreadSettings(c));
             } else if (Dl4jGoldenConformanceTest.UPDATERS.containsKey(c.algorithm())) {
                 replay(c, Dl4jGoldenConformanceTest.UPDATERS.get(c.algorithm()).apply(c), c.hyperparameter("weightDecay", 0.0),
                         null, dataType, tolerance, topology);
