@@ -1,5 +1,6 @@
 package io.github.descent4j.dl4j.updater;
 
+import io.github.descent4j.dl4j.internal.WrappedLayers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -8,11 +9,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
-import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
-import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -44,17 +41,12 @@ final class DecoupledDecayInstallation {
      *              regularisation on a zeroed gradient, so Adam moves nothing but a WeightDecay would shrink the
      *              frozen weights; there the updaters are only marked
      */
-    private static void install(Layer layer, boolean decay) {
-        if (layer instanceof FrozenLayer frozen) {
-            install(frozen.getLayer(), false);
-        } else if (layer instanceof FrozenLayerWithBackprop frozen) {
-            install(frozen.getUnderlying(), false);
-        } else if (layer instanceof BaseWrapperLayer wrapper) {
-            install(wrapper.getUnderlying(), decay);
-        } else if (layer instanceof Bidirectional bidirectional) {
-            install(bidirectional.getFwd(), decay);
-            install(bidirectional.getBwd(), decay);
-        } else if (layer instanceof BaseLayer base) {
+    private static void install(Layer configured, boolean decay) {
+        WrappedLayers.forEachInner(configured, (inner, frozen) -> installInto(inner, decay && !frozen));
+    }
+
+    private static void installInto(Layer layer, boolean decay) {
+        if (layer instanceof BaseLayer base) {
             boolean regularises = decay && !(layer instanceof BatchNormalization);   // DL4J never regularises γ, β
             // A null bias updater means the bias uses the weight updater.
             IUpdater biasUpdater = base.getBiasUpdater() != null ? base.getBiasUpdater() : base.getIUpdater();

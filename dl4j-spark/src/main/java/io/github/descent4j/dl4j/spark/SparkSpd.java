@@ -1,5 +1,6 @@
 package io.github.descent4j.dl4j.spark;
 
+import io.github.descent4j.dl4j.internal.WrappedLayers;
 import io.github.descent4j.dl4j.spd.SelectiveProjectionDecay;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -8,11 +9,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
-import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
-import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -138,17 +135,12 @@ public final class SparkSpd {
 
     /** Visits the regularisation lists of a layer configuration, through frozen, wrapper and bidirectional layers. */
     private abstract static class LayerWalk {
-        final void layer(Layer layer) {
-            if (layer instanceof FrozenLayer frozen) {
-                layer(frozen.getLayer());
-            } else if (layer instanceof FrozenLayerWithBackprop frozen) {
-                layer(frozen.getUnderlying());
-            } else if (layer instanceof BaseWrapperLayer wrapper) {
-                layer(wrapper.getUnderlying());
-            } else if (layer instanceof Bidirectional bidirectional) {
-                layer(bidirectional.getFwd());
-                layer(bidirectional.getBwd());
-            } else if (layer instanceof BaseLayer base) {
+        final void layer(Layer configured) {
+            WrappedLayers.forEachInner(configured, (inner, frozen) -> inner(inner));
+        }
+
+        private void inner(Layer layer) {
+            if (layer instanceof BaseLayer base) {
                 list(layer, "regularization", base.getRegularization(), base::setRegularization);
                 list(layer, "regularizationBias", base.getRegularizationBias(), base::setRegularizationBias);
             } else if (layer instanceof AbstractSameDiffLayer sameDiff) {
