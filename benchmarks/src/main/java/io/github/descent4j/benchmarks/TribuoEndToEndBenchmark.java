@@ -6,6 +6,7 @@ import io.github.descent4j.datasets.tribuo.TribuoDatasets;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
 import org.tribuo.Dataset;
+import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.Trainer;
@@ -100,6 +101,8 @@ public final class TribuoEndToEndBenchmark {
                     Trainer<Label> trainer = t == 0
                             ? new LinearClassificationTrainer(new LogMulticlass(), opt.getValue().get(), s.epochs(), s.batch(), 1L)
                             : new LinearSGDTrainer(new LogMulticlass(), opt.getValue().get(), s.epochs(), -1, s.batch(), 1L);
+                    // a collection now, so no run pays for the garbage of the one before (or of the loss below)
+                    System.gc();
                     long cpuStart = THREADS.getCurrentThreadCpuTime();
                     long start = System.nanoTime();
                     Model<Label> model = trainer.train(data);
@@ -122,7 +125,9 @@ public final class TribuoEndToEndBenchmark {
     static double meanLogLoss(Model<Label> model, Dataset<Label> data) {
         double sum = 0;
         int n = 0;
-        for (Prediction<Label> p : model.predict(data)) {
+        // one example at a time: predict(Dataset) would hold every prediction's score map at once (GBs here)
+        for (Example<Label> example : data) {
+            Prediction<Label> p = model.predict(example);
             Label truth = p.getExample().getOutput();
             Label scored = p.getOutputScores().get(truth.getLabel());
             double probability = scored == null ? 0 : scored.getScore();

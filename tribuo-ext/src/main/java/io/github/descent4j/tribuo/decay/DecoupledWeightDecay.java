@@ -7,6 +7,7 @@ import io.github.descent4j.core.transform.AddDecayedWeights;
 import io.github.descent4j.tribuo.internal.TribuoTensors;
 import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
 import org.tribuo.common.sgd.FMParameters;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
 import org.tribuo.math.LinearParameters;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
@@ -39,8 +40,10 @@ import java.util.Arrays;
  * <b>What is decayed.</b> With {@code excludeBias} (the default) the bias is left alone; where it is depends on the
  * model's parameters, read at {@link #initialise}:
  * <ul>
- *   <li>{@link LinearParameters} (Tribuo's and descent4j's linear trainers): one weight matrix
- *       {@code [outputs, features + 1]} whose last column is the bias; every other column decays.</li>
+ *   <li>{@link LinearParameters} (Tribuo's linear trainers): one weight matrix {@code [outputs, features + 1]}
+ *       whose last column is the bias; every other column decays.</li>
+ *   <li>{@link FeatureMajorLinearParameters} (descent4j's linear trainers): the transpose,
+ *       {@code [features + 1, outputs]}; every row but the last (the bias) decays.</li>
  *   <li>{@link FMParameters} (factorization machines): tensor 0, the bias vector, does not decay; tensor 1, the
  *       linear weights (no bias column), and every factor matrix do.</li>
  *   <li>Any other {@link Parameters}: refused, since where its bias lies is unknown; with {@code excludeBias = false}
@@ -77,7 +80,7 @@ public final class DecoupledWeightDecay extends ForwardingOptimiser {
     private final StepContext context = new StepContext();
 
     /** What decays in one parameter tensor. */
-    private enum Layout { ALL, ALL_BUT_LAST_COLUMN, NONE }
+    private enum Layout { ALL, ALL_BUT_LAST_COLUMN, ALL_BUT_LAST_ROW, NONE }
 
     /** For OLCUT. */
     private DecoupledWeightDecay() {}
@@ -132,6 +135,8 @@ public final class DecoupledWeightDecay extends ForwardingOptimiser {
         Layout[] resolved = new Layout[tensors.length];
         if (!excludeBias) {
             Arrays.fill(resolved, Layout.ALL);
+        } else if (parameters instanceof FeatureMajorLinearParameters && tensors.length == 1 && tensors[0] instanceof DenseMatrix) {
+            resolved[0] = Layout.ALL_BUT_LAST_ROW;
         } else if (parameters instanceof LinearParameters && tensors.length == 1 && tensors[0] instanceof DenseMatrix) {
             resolved[0] = Layout.ALL_BUT_LAST_COLUMN;
         } else if (parameters instanceof FMParameters && tensors.length >= 2) {
@@ -173,6 +178,9 @@ public final class DecoupledWeightDecay extends ForwardingOptimiser {
             Tensor out = proposed[t] instanceof DenseMatrix || proposed[t] instanceof DenseVector
                     ? proposed[t] : densified(proposed[t], params[t]);
             int rows = params[t].getShape().length == 1 ? 1 : params[t].getShape()[0];
+            if (layout[t] == Layout.ALL_BUT_LAST_ROW) {
+                rows--;
+            }
             for (int r = 0; r < rows; r++) {
                 double[] row = TribuoTensors.denseRow(out, r);
                 double[] theta = TribuoTensors.denseRow(params[t], r);

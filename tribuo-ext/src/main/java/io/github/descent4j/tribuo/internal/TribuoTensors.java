@@ -10,6 +10,7 @@ import org.tribuo.math.la.Tensor;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 
 /**
@@ -26,6 +27,9 @@ public final class TribuoTensors {
     private static final MethodHandle DENSE_MATRIX_VALUES;
     private static final MethodHandle SPARSE_VECTOR_INDICES;
     private static final MethodHandle SPARSE_VECTOR_VALUES;
+    private static final MethodHandle SPARSE_VECTOR_WRAP;
+    private static final MethodHandle DENSE_SPARSE_MATRIX_WRAP;
+    private static final MethodHandle DENSE_VECTOR_WRAP;
 
     static {
         try {
@@ -37,6 +41,12 @@ public final class TribuoTensors {
             MethodHandles.Lookup sparse = MethodHandles.privateLookupIn(SparseVector.class, lookup);
             SPARSE_VECTOR_INDICES = sparse.findGetter(SparseVector.class, "indices", int[].class);
             SPARSE_VECTOR_VALUES = sparse.findGetter(SparseVector.class, "values", double[].class);
+            SPARSE_VECTOR_WRAP = sparse.findConstructor(SparseVector.class,
+                    MethodType.methodType(void.class, int.class, int[].class, double[].class));
+            DENSE_VECTOR_WRAP = MethodHandles.privateLookupIn(DenseVector.class, lookup)
+                    .findConstructor(DenseVector.class, MethodType.methodType(void.class, double[].class));
+            DENSE_SPARSE_MATRIX_WRAP = MethodHandles.privateLookupIn(DenseSparseMatrix.class, lookup)
+                    .findConstructor(DenseSparseMatrix.class, MethodType.methodType(void.class, SparseVector[].class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ExceptionInInitializerError(new IllegalStateException(
                     "descent4j needs read access to the backing arrays of Tribuo 4.3 tensors; "
@@ -88,6 +98,70 @@ public final class TribuoTensors {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * A SparseVector over {@code indices} and {@code values} themselves, not copies, without the sort that
+     * {@code SparseVector.createSparseVector} performs (one object per entry).
+     *
+     * @param indices strictly increasing, each in {@code [0, size)}; the caller guarantees it
+     */
+    public static SparseVector wrapSparse(int size, int[] indices, double[] values) {
+        if (indices.length != values.length) {
+            throw new IllegalArgumentException("indices has " + indices.length + " entries but values has " + values.length);
+        }
+        try {
+            return (SparseVector) SPARSE_VECTOR_WRAP.invokeExact(size, indices, values);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A DenseVector over {@code elements} itself, not a copy ({@code createDenseVector} copies). */
+    public static DenseVector wrapDense(double[] elements) {
+        try {
+            return (DenseVector) DENSE_VECTOR_WRAP.invokeExact(elements);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * A DenseSparseMatrix over {@code rows} itself (not a copy), without the per-row checks of its public
+     * constructors.
+     *
+     * @param rows at least one, all of the same size; the caller guarantees it
+     */
+    public static DenseSparseMatrix wrapRows(SparseVector[] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("a DenseSparseMatrix needs at least one row");
+        }
+        try {
+            return (DenseSparseMatrix) DENSE_SPARSE_MATRIX_WRAP.invokeExact(rows);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * {@code target += update} over the update's stored entries: what {@code LinearParameters.update} does
+     * through Tribuo's per-entry iterator, as plain loops over the rows.
+     */
+    public static void addInPlace(DenseMatrix target, Tensor update) {
+        double[][] rows = rows(target);
+        requireSameShape(0, target, update);
+        forEachRow(update, (row, values, indices, count) -> {
+            double[] w = rows[row];
+            if (indices == null) {
+                for (int i = 0; i < count; i++) {
+                    w[i] += values[i];
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    w[indices[i]] += values[i];
+                }
+            }
+        });
     }
 
     /** Visits every stored row of {@code t} (dense rows in full, sparse rows by their active values). */

@@ -53,7 +53,12 @@ public interface TrainingProgress<T extends Output<T>> {
      */
     long plannedSteps();
 
-    /** The live model parameters; do not modify them. */
+    /**
+     * The model's current parameters in Tribuo's layout ({@code [outputs, features + 1]}, bias last, as the trained
+     * model will have them). descent4j's linear trainers train a feature-major copy
+     * ({@link io.github.descent4j.tribuo.train.FeatureMajorLinearParameters}); this is its transpose, built on the
+     * first call after each step and shared until the next, so modifying it does not change training.
+     */
     LinearParameters parameters();
 
     /** The feature map of the training data. */

@@ -5,8 +5,10 @@ import com.oracle.labs.mlrg.olcut.config.Config;
 import io.github.descent4j.core.Check;
 import io.github.descent4j.core.spd.SelectiveProjectionStep;
 import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
+import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.la.Tensor;
 
 import java.util.Arrays;
@@ -66,7 +68,9 @@ public final class SelectiveProjectionDecay extends ForwardingOptimiser {
      *
      * @param base the base optimiser
      * @param lambda projection strength, >= 0
-     * @param anchor θ₀, one tensor per parameter tensor in {@code Parameters.get()} order
+     * @param anchor θ₀, one tensor per parameter tensor in {@code Parameters.get()} order; for a linear model in
+     *     Tribuo's layout {@code [outputs, features + 1]} (a {@code LinearSGDModel}'s weights), also when descent4j's
+     *     trainers train the transpose ({@code FeatureMajorLinearParameters})
      */
     public SelectiveProjectionDecay(StochasticGradientOptimiser base, double lambda, Tensor[] anchor) {
         this(base, lambda, false, copyOf(anchor));
@@ -101,17 +105,26 @@ public final class SelectiveProjectionDecay extends ForwardingOptimiser {
     public void initialise(Parameters parameters) {
         Tensor[] params = parameters.get();
         if (explicitAnchor != null) {
-            if (explicitAnchor.length != params.length) {
-                throw new IllegalArgumentException("anchor has " + explicitAnchor.length + " tensors but the model has "
+            // anchors are given in Tribuo's layout; descent4j's linear trainers train the transpose
+            boolean transposed = parameters instanceof FeatureMajorLinearParameters && explicitAnchor.length == 1
+                    && explicitAnchor[0] instanceof DenseMatrix;
+            Tensor[] given = transposed
+                    ? new Tensor[]{FeatureMajorLinearParameters.transpose((DenseMatrix) explicitAnchor[0])} : explicitAnchor;
+            if (given.length != params.length) {
+                throw new IllegalArgumentException("anchor has " + given.length + " tensors but the model has "
                         + params.length + " parameter tensors");
             }
             for (int t = 0; t < params.length; t++) {
-                if (!Arrays.equals(explicitAnchor[t].getShape(), params[t].getShape())) {
-                    throw new IllegalArgumentException("anchor tensor " + t + " has shape " + Arrays.toString(explicitAnchor[t].getShape())
-                            + " but parameter tensor " + t + " has shape " + Arrays.toString(params[t].getShape()));
+                if (!Arrays.equals(given[t].getShape(), params[t].getShape())) {
+                    throw new IllegalArgumentException(transposed
+                            ? "anchor has shape " + Arrays.toString(explicitAnchor[0].getShape()) + " but the linear model's "
+                                    + "weights are " + Arrays.toString(new int[]{params[0].getShape()[1], params[0].getShape()[0]})
+                                    + " in Tribuo's layout [outputs, features + 1]"
+                            : "anchor tensor " + t + " has shape " + Arrays.toString(given[t].getShape())
+                                    + " but parameter tensor " + t + " has shape " + Arrays.toString(params[t].getShape()));
                 }
             }
-            anchor = copyOf(explicitAnchor);
+            anchor = transposed ? given : copyOf(given);
         } else if (anchorAtZero) {
             anchor = parameters.getEmptyCopy();
         } else {

@@ -10,6 +10,7 @@ import io.github.descent4j.datasets.tribuo.TribuoDatasets;
 import io.github.descent4j.tribuo.TestData;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Dataset;
@@ -66,7 +67,9 @@ class WeightAveragingTest {
         }
 
         private void record() {
-            seen.add(flat((DenseMatrix) parameters.get()[0]));
+            // in the model's layout: descent4j's trainers train the transpose
+            seen.add(flat(parameters instanceof FeatureMajorLinearParameters f
+                    ? f.toTribuoLayout().getWeightMatrix() : (DenseMatrix) parameters.get()[0]));
         }
 
         @Override

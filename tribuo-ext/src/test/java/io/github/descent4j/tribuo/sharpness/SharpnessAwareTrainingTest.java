@@ -7,6 +7,7 @@ import io.github.descent4j.tribuo.listen.TrainingListener;
 import io.github.descent4j.tribuo.listen.TrainingProgress;
 import io.github.descent4j.tribuo.optim.Adam;
 import io.github.descent4j.tribuo.optim.Lion;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
 import io.github.descent4j.tribuo.train.LinearClassificationTrainer;
 import io.github.descent4j.tribuo.train.LinearMultiLabelTrainer;
 import io.github.descent4j.tribuo.train.LinearRegressionTrainer;
@@ -351,7 +352,9 @@ class SharpnessAwareTrainingTest {
 
         @Override
         public Tensor[] step(Tensor[] updates, double weight) {
-            DenseMatrix w = (DenseMatrix) parameters.get()[0];
+            // in the listeners' (Tribuo's) layout: for sparse data the trainer trains the transpose
+            DenseMatrix w = parameters instanceof FeatureMajorLinearParameters f
+                    ? f.toTribuoLayout().getWeightMatrix() : (DenseMatrix) parameters.get()[0];
             weightsAtStep.add(Arrays.stream(TribuoTensors.rows(w)).flatMapToDouble(Arrays::stream).toArray());
             return delegate.step(updates, weight);
         }

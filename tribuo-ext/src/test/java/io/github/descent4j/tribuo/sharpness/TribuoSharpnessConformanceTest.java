@@ -5,6 +5,8 @@ import io.github.descent4j.tribuo.listen.PreparedExamples;
 import io.github.descent4j.tribuo.listen.TrainingListener;
 import io.github.descent4j.tribuo.listen.TrainingProgress;
 import io.github.descent4j.tribuo.optim.Adam;
+import io.github.descent4j.tribuo.optim.ForwardingOptimiser;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
 import io.github.descent4j.tribuo.train.LinearRegressionTrainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.descent4j.testkit.GoldenCase;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.MutableDataset;
 import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.la.DenseVector;
@@ -142,7 +145,8 @@ class TribuoSharpnessConformanceTest {
         SharpnessAwareTraining sharpness = adaptive ? SharpnessAwareTraining.asam(rho, c.hyperparameter("eta", 0.0)) : SharpnessAwareTraining.sam(rho);
         List<GoldenCase.GoldenStep> steps = c.steps();
         LinearRegressionTrainer trainer = LinearRegressionTrainer.fullBatch(new SquaredLoss(),
-                baseOptimiser(c.name(), hp.path("base").asText(), hp.path("baseHyperparameters")), steps.size(), 1L);
+                new StartingAt(initial, baseOptimiser(c.name(), hp.path("base").asText(), hp.path("baseHyperparameters"))),
+                steps.size(), 1L);
         trainer.setSharpnessAware(sharpness);
         List<double[]> after = new ArrayList<>();
         List<double[]> rest = new ArrayList<>();
@@ -154,9 +158,10 @@ class TribuoSharpnessConformanceTest {
                 for (int i = 0; i < prepared.size(); i++) {
                     assertThat(prepared.features(i)).as("example %d", i).isInstanceOf(sparse ? SparseVector.class : DenseVector.class);
                 }
-                double[] row = weightRow(p);
+                double[] row = weightRow(p);   // the optimiser was initialised (StartingAt) before onStart
                 assertThat(row).hasSize(columns);
-                System.arraycopy(initial, 0, row, 0, d);   // the case's starting point; the bias stays 0
+                assertThat(Arrays.copyOf(row, d)).containsExactly(initial);
+                assertThat(Arrays.copyOfRange(row, d, columns)).containsOnly(0.0);
             }
 
             @Override
@@ -185,7 +190,46 @@ class TribuoSharpnessConformanceTest {
         return String.format("x%03d", i);
     }
 
-    /** The live weight row of the single regression output, bias last. */
+    /**
+     * Puts the case's starting point into the weights the trainer initialises its optimiser with (sparse data:
+     * feature-major {@code [features + 1, 1]}; dense: Tribuo's {@code [1, features + 1]}); the bias and the pad
+     * feature stay 0.
+     */
+    private static final class StartingAt extends ForwardingOptimiser {
+        private final double[] initial;
+        private final StochasticGradientOptimiser base;
+
+        StartingAt(double[] initial, StochasticGradientOptimiser base) {
+            this.initial = initial;
+            this.base = base;
+        }
+
+        @Override
+        protected StochasticGradientOptimiser delegate() {
+            return base;
+        }
+
+        @Override
+        public void initialise(Parameters parameters) {
+            double[][] w = TribuoTensors.rows((DenseMatrix) parameters.get()[0]);
+            boolean featureMajor = parameters instanceof FeatureMajorLinearParameters;
+            for (int j = 0; j < initial.length; j++) {
+                if (featureMajor) {
+                    w[j][0] = initial[j];
+                } else {
+                    w[0][j] = initial[j];
+                }
+            }
+            super.initialise(parameters);
+        }
+
+        @Override
+        public StartingAt copy() {
+            return new StartingAt(initial, base.copy());
+        }
+    }
+
+    /** The weight row of the single regression output, bias last. */
     private static double[] weightRow(TrainingProgress<Regressor> p) {
         DenseMatrix w = p.parameters().getWeightMatrix();
         assertThat(w.getDimension1Size()).isEqualTo(1);

@@ -1,6 +1,5 @@
 package io.github.descent4j.tribuo.train.loop;
 
-import io.github.descent4j.core.Tensors;
 import io.github.descent4j.core.batch.BatchStatistics;
 import io.github.descent4j.tribuo.internal.TribuoTensors;
 import org.tribuo.math.la.DenseVector;
@@ -15,12 +14,14 @@ import org.tribuo.math.la.SparseVector;
  * statistic.
  */
 final class BatchGradientStatistics {
+    private final WeightLayout layout;
     private final int outputs;
     private final int columns;
     /** Accumulates Ḡ for sparse batches with unequal weights; cleared after each use. */
     private final FeatureMajorScratch testScratch;
 
-    BatchGradientStatistics(int outputs, int columns) {
+    BatchGradientStatistics(WeightLayout layout, int outputs, int columns) {
+        this.layout = layout;
         this.outputs = outputs;
         this.columns = columns;
         this.testScratch = new FeatureMajorScratch(columns, outputs);
@@ -29,27 +30,28 @@ final class BatchGradientStatistics {
     /**
      * The statistics of the first {@code m} (positive-weight) examples. With equal weights the step's
      * accumulated weighted mean is {@code Ḡ} and is reused (dense: {@code stepRows}; sparse: the step's
-     * feature-major scratch, before it is drained); otherwise {@code Ḡ} is accumulated separately.
+     * feature-major scratch, before it is drained); otherwise {@code Ḡ} is accumulated separately, in the run's
+     * layout (dense) or feature-major (sparse).
      *
      * @param stepRows the dense step's accumulated gradient rows, or null for a sparse batch
      * @param stepScratch the sparse step's accumulator (read only)
      */
     BatchStatistics compute(int m, double[][] residuals, SGDVector[] xs, boolean uniform, double[][] stepRows,
                             FeatureMajorScratch stepScratch) {
-        double[][] rowMajor = null;
-        FeatureMajorScratch featureMajor = null;
+        double[][] mean;
+        FeatureMajorScratch sparseMean = null;
         if (uniform) {
             if (stepRows != null) {
-                rowMajor = stepRows;
+                mean = stepRows;
             } else {
-                featureMajor = stepScratch;
+                sparseMean = stepScratch;
+                mean = stepScratch.columns();
             }
         } else if (stepRows != null) {
-            rowMajor = new double[outputs][columns];
+            mean = layout == WeightLayout.FEATURE_MAJOR ? new double[columns][outputs] : new double[outputs][columns];
+            double[] scratch = new double[outputs];
             for (int i = 0; i < m; i++) {
-                for (int o = 0; o < outputs; o++) {
-                    GradientAccumulator.addScaled(rowMajor[o], residuals[i][o] / m, xs[i]);
-                }
+                layout.addOuter(mean, residuals[i], 1.0 / m, xs[i], scratch);
             }
         } else {
             for (int i = 0; i < m; i++) {
@@ -64,21 +66,14 @@ final class BatchGradientStatistics {
                     }
                 }
             }
-            featureMajor = testScratch;
+            sparseMean = testScratch;
+            mean = testScratch.columns();
         }
         double meanNorm = 0;
-        if (rowMajor != null) {
-            for (double[] row : rowMajor) {
-                for (double v : row) {
+        for (int j = 0; mean != null && j < mean.length; j++) {
+            if (sparseMean == null || sparseMean.isTouched(j)) {
+                for (double v : mean[j]) {
                     meanNorm += v * v;
-                }
-            }
-        } else {
-            for (int j = 0; j < columns; j++) {
-                if (featureMajor.isTouched(j)) {
-                    for (double v : featureMajor.columns()[j]) {
-                        meanNorm += v * v;
-                    }
                 }
             }
         }
@@ -86,14 +81,13 @@ final class BatchGradientStatistics {
         double[] inner = new double[m];
         for (int i = 0; i < m; i++) {
             double[] r = residuals[i];
-            SGDVector x = xs[i];
             double rr = 0;
             for (double v : r) {
                 rr += v * v;
             }
-            norms[i] = rr * squaredNorm(x);
-            inner[i] = rowMajor != null ? dotRowMajor(rowMajor, r, x)
-                    : dotFeatureMajor(featureMajor.columns(), r, (SparseVector) x);
+            norms[i] = rr * squaredNorm(xs[i]);
+            inner[i] = sparseMean != null ? WeightLayout.FEATURE_MAJOR.innerProduct(mean, r, xs[i])
+                    : layout.innerProduct(mean, r, xs[i]);
         }
         testScratch.clear();
         return BatchStatistics.ofSufficientStatistics(outputs * columns, meanNorm, norms, inner);
@@ -106,47 +100,5 @@ final class BatchGradientStatistics {
             s += e * e;
         }
         return s;
-    }
-
-    /** {@code rᵀ G x} with G row-major {@code [output][feature]}. */
-    private static double dotRowMajor(double[][] g, double[] r, SGDVector x) {
-        double sum = 0;
-        for (int o = 0; o < r.length; o++) {
-            if (r[o] == 0) {
-                continue;
-            }
-            double gx;
-            if (x instanceof DenseVector) {
-                gx = Tensors.dot(g[o], TribuoTensors.elements((DenseVector) x), x.size());
-            } else {
-                int[] xi = TribuoTensors.indices((SparseVector) x);
-                double[] xv = TribuoTensors.values((SparseVector) x);
-                gx = 0;
-                for (int q = 0; q < xi.length; q++) {
-                    gx += g[o][xi[q]] * xv[q];
-                }
-            }
-            sum += r[o] * gx;
-        }
-        return sum;
-    }
-
-    /** {@code rᵀ G x} with G feature-major {@code [feature][output]} (null columns are zero). */
-    private static double dotFeatureMajor(double[][] g, double[] r, SparseVector x) {
-        int[] xi = TribuoTensors.indices(x);
-        double[] xv = TribuoTensors.values(x);
-        double sum = 0;
-        for (int q = 0; q < xi.length; q++) {
-            double[] column = g[xi[q]];
-            if (column == null) {
-                continue;
-            }
-            double cr = 0;
-            for (int o = 0; o < r.length; o++) {
-                cr += column[o] * r[o];
-            }
-            sum += xv[q] * cr;
-        }
-        return sum;
     }
 }

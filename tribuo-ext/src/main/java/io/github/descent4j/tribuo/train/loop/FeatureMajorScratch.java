@@ -1,5 +1,6 @@
 package io.github.descent4j.tribuo.train.loop;
 
+import io.github.descent4j.tribuo.internal.TribuoTensors;
 import org.tribuo.math.la.DenseSparseMatrix;
 import org.tribuo.math.la.SparseVector;
 
@@ -8,14 +9,17 @@ import java.util.Arrays;
 /**
  * A reusable feature-major accumulator for sparse batches: one contiguous array of outputs per feature
  * ({@code [feature][output]}), allocated on first use, with the features touched since the last
- * {@link #drain} or {@link #clear} marked. Accumulating a sparse example's outer product {@code r ⊗ x}
- * this way touches one cache line per active feature instead of one per output.
+ * {@link #drain} or {@link #clear} marked. Accumulating a sparse example's outer product {@code x̃ ⊗ r}
+ * this way touches a few contiguous rows, one per active feature.
  */
 final class FeatureMajorScratch {
     private final int columns;
     private final int outputs;
     private double[][] values;
     private boolean[] touched;
+    /** The touched features, in the order first touched, and how many. */
+    private int[] touchedList = new int[8];
+    private int touchedCount;
 
     FeatureMajorScratch(int columns, int outputs) {
         this.columns = columns;
@@ -31,7 +35,13 @@ final class FeatureMajorScratch {
         if (values[j] == null) {
             values[j] = new double[outputs];
         }
-        touched[j] = true;
+        if (!touched[j]) {
+            touched[j] = true;
+            if (touchedCount == touchedList.length) {
+                touchedList = Arrays.copyOf(touchedList, Math.min(columns, 2 * touchedCount + 8));
+            }
+            touchedList[touchedCount++] = j;
+        }
         return values[j];
     }
 
@@ -45,45 +55,40 @@ final class FeatureMajorScratch {
         return touched != null && touched[j];
     }
 
-    /** Moves the touched columns into a DenseSparseMatrix ({@code outputs × columns}) and re-zeroes them. */
+    /**
+     * Moves the touched rows into a DenseSparseMatrix {@code [columns, outputs]} (feature-major, see
+     * {@link io.github.descent4j.tribuo.train.FeatureMajorLinearParameters}) and starts them afresh: a touched
+     * feature's row is stored in full (all outputs), every other row is empty.
+     */
     DenseSparseMatrix drain() {
-        int count = 0;
-        if (touched != null) {
-            for (boolean t : touched) {
-                count += t ? 1 : 0;
+        SparseVector empty = TribuoTensors.wrapSparse(outputs, new int[0], new double[0]);
+        SparseVector[] rows = new SparseVector[columns];
+        // empty rows hold nothing that could be modified, so one instance serves them all
+        Arrays.fill(rows, empty);
+        if (touchedCount > 0) {
+            int[] all = new int[outputs];
+            for (int o = 0; o < outputs; o++) {
+                all[o] = o;
             }
-        }
-        int[] cols = new int[count];
-        double[][] rows = new double[outputs][count];
-        for (int j = 0, c = 0; c < count; j++) {
-            if (touched[j]) {
+            for (int t = 0; t < touchedCount; t++) {
+                int j = touchedList[t];
                 touched[j] = false;
-                double[] column = values[j];
-                for (int o = 0; o < outputs; o++) {
-                    rows[o][c] = column[o];
-                }
-                Arrays.fill(column, 0.0);
-                cols[c++] = j;
+                // the accumulator itself leaves with the gradient (whose owner may modify it); a fresh one replaces it
+                rows[j] = TribuoTensors.wrapSparse(outputs, t == touchedCount - 1 ? all : all.clone(), values[j]);
+                values[j] = null;
             }
+            touchedCount = 0;
         }
-        SparseVector[] sparseRows = new SparseVector[outputs];
-        for (int o = 0; o < outputs; o++) {
-            sparseRows[o] = SparseVector.createSparseVector(columns, cols.clone(), rows[o]);
-        }
-        // The List constructor keeps the (fresh, unshared) rows; createFromSparseVectors would copy each of them again.
-        return new DenseSparseMatrix(Arrays.asList(sparseRows));
+        return TribuoTensors.wrapRows(rows);
     }
 
     /** Re-zeroes the touched columns and unmarks them. */
     void clear() {
-        if (touched == null) {
-            return;
+        for (int t = 0; t < touchedCount; t++) {
+            int j = touchedList[t];
+            touched[j] = false;
+            Arrays.fill(values[j], 0.0);
         }
-        for (int j = 0; j < columns; j++) {
-            if (touched[j]) {
-                touched[j] = false;
-                Arrays.fill(values[j], 0.0);
-            }
-        }
+        touchedCount = 0;
     }
 }

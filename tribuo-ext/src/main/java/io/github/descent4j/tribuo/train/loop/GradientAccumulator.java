@@ -4,6 +4,8 @@ import com.oracle.labs.mlrg.olcut.util.Pair;
 import io.github.descent4j.core.batch.BatchStatistics;
 import io.github.descent4j.tribuo.internal.TribuoTensors;
 import io.github.descent4j.tribuo.listen.PreparedExamples;
+import io.github.descent4j.tribuo.train.FeatureMajorLinearParameters;
+import org.tribuo.math.LinearParameters;
 import org.tribuo.common.sgd.SGDObjective;
 import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.la.DenseVector;
@@ -13,10 +15,11 @@ import org.tribuo.math.la.Tensor;
 
 /**
  * The weighted mean gradient {@code Σ_i w_i g_i / Σ_i w_i} of a minibatch of a linear model, with
- * {@code g_i = r_i ⊗ x̃_i} the objective's (negative) loss gradient for example i, accumulated straight into
- * one matrix instead of one matrix per example. Dense batches accumulate into a new DenseMatrix. Sparse batches
- * accumulate into a {@link FeatureMajorScratch} and leave as a DenseSparseMatrix over the features active in
- * the batch.
+ * {@code g_i = r_i ⊗ x̃_i} the objective's (negative) loss gradient for example i, stored in the
+ * run's {@link WeightLayout}, accumulated straight into one matrix instead of one matrix per example. Dense batches
+ * accumulate into a new DenseMatrix of W's shape. Sparse batches (feature-major: {@link FeatureMajorLinearParameters})
+ * accumulate into a {@link FeatureMajorScratch} and leave as a DenseSparseMatrix with one stored row per feature
+ * active in the batch.
  *
  * @param <U> the objective's target type
  */
@@ -25,23 +28,25 @@ final class GradientAccumulator<U> {
     /** Turns the objective's reported value into the loss (see {@link TrainerHooks#objectiveReportsNegatedLoss}). */
     private final double lossSign;
     private final PreparedExamples<?> data;
-    private final LinearScorer scorer;
+    private final LinearParameters parameters;
+    private final WeightLayout layout;
     private final int outputs;
     private final int columns;
     private final FeatureMajorScratch scratch;
     private final BatchGradientStatistics statistics;
     private BatchStatistics lastStatistics;
 
-    GradientAccumulator(SGDObjective<U> objective, double lossSign, PreparedExamples<?> data, LinearScorer scorer,
-                        int outputs, int columns) {
+    GradientAccumulator(SGDObjective<U> objective, double lossSign, PreparedExamples<?> data,
+                        LinearParameters parameters, WeightLayout layout, int outputs, int columns) {
         this.objective = objective;
         this.lossSign = lossSign;
         this.data = data;
-        this.scorer = scorer;
+        this.parameters = parameters;
+        this.layout = layout;
         this.outputs = outputs;
         this.columns = columns;
         this.scratch = new FeatureMajorScratch(columns, outputs);
-        this.statistics = new BatchGradientStatistics(outputs, columns);
+        this.statistics = new BatchGradientStatistics(layout, outputs, columns);
     }
 
     /**
@@ -51,16 +56,15 @@ final class GradientAccumulator<U> {
      */
     @SuppressWarnings("unchecked")
     double meanGradient(int[] order, int start, int end, double weightSum, Tensor[] out, boolean test) {
-        boolean dense = false;
-        long activeEntries = 0;
+        // a dense gradient for dense batches, and always in Tribuo's layout (chosen for all-dense data)
+        boolean dense = layout == WeightLayout.OUTPUT_MAJOR;
         for (int k = start; k < end && !dense; k++) {
-            SGDVector x = data.features(order[k]);
-            dense = x instanceof DenseVector;
-            activeEntries += x.numActiveElements();
+            dense = data.features(order[k]) instanceof DenseVector;
         }
-        DenseMatrix denseGradient = dense ? new DenseMatrix(outputs, columns) : null;
+        DenseMatrix weights = parameters.getWeightMatrix();
+        DenseMatrix denseGradient = dense ? new DenseMatrix(weights.getDimension1Size(), weights.getDimension2Size()) : null;
         double[][] rows = dense ? TribuoTensors.rows(denseGradient) : null;
-        double[][] transposed = !dense && scorer.worthTransposing(activeEntries) ? scorer.transposedWeights() : null;
+        double[] scaled = dense ? new double[outputs] : null;
         double loss = 0;
         int m = 0;
         double[][] residuals = test ? new double[end - start][] : null;
@@ -79,7 +83,7 @@ final class GradientAccumulator<U> {
                 uniform = false;
             }
             SGDVector x = data.features(i);
-            DenseVector scores = scorer.scores(transposed, x);
+            DenseVector scores = layout.scores(parameters, x);
             Pair<Double, SGDVector> lossAndGradient = objective.lossAndGradient((U) data.target(i), scores);
             loss += w * lossSign * lossAndGradient.getA();
             double scale = w / weightSum;
@@ -90,9 +94,7 @@ final class GradientAccumulator<U> {
             }
             m++;
             if (dense) {
-                for (int o = 0; o < r.length; o++) {
-                    addScaled(rows[o], scale * r[o], x);
-                }
+                layout.addOuter(rows, r, scale, x, scaled);
             } else {
                 SparseVector sx = (SparseVector) x;
                 int[] xi = TribuoTensors.indices(sx);
@@ -100,14 +102,14 @@ final class GradientAccumulator<U> {
                 for (int q = 0; q < xi.length; q++) {
                     double[] column = scratch.column(xi[q]);
                     double c = scale * xv[q];
-                    for (int o = 0; o < column.length; o++) {
+                    for (int o = 0; o < outputs; o++) {
                         column[o] += c * r[o];
                     }
                 }
             }
         }
         if (test) {
-            // before the scratch is drained: with equal weights its columns are the test's mean gradient
+            // before the scratch is drained: with equal weights its rows are the test's mean gradient
             lastStatistics = statistics.compute(m, residuals, xs, uniform, dense ? rows : null, scratch);
         }
         out[0] = dense ? denseGradient : scratch.drain();
@@ -132,25 +134,5 @@ final class GradientAccumulator<U> {
             dense[ri[q]] = rv[q];
         }
         return dense;
-    }
-
-    /** {@code row += coefficient · x} over x's stored entries; nothing for a zero coefficient. */
-    static void addScaled(double[] row, double coefficient, SGDVector x) {
-        if (coefficient == 0) {
-            return;
-        }
-        if (x instanceof DenseVector) {
-            double[] xe = TribuoTensors.elements((DenseVector) x);
-            for (int j = 0; j < xe.length; j++) {
-                row[j] += coefficient * xe[j];
-            }
-        } else {
-            SparseVector sx = (SparseVector) x;
-            int[] xi = TribuoTensors.indices(sx);
-            double[] xv = TribuoTensors.values(sx);
-            for (int q = 0; q < xi.length; q++) {
-                row[xi[q]] += coefficient * xv[q];
-            }
-        }
     }
 }

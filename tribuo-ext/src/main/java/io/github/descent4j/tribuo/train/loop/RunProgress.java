@@ -15,7 +15,11 @@ import java.util.List;
  * {@link TrainingRun} advances them.
  */
 abstract class RunProgress<T extends Output<T>> implements TrainingProgress<T> {
+    /** The live weights, in {@link #layout}. */
     final LinearParameters parameters;
+    final WeightLayout layout;
+    /** {@link #parameters()}: the weights in Tribuo's layout, built on demand; null once the weights change. */
+    private LinearParameters tribuoLayout;
     final ImmutableFeatureMap featureMap;
     final ImmutableOutputInfo<T> outputInfo;
     long plannedSteps;
@@ -38,10 +42,16 @@ abstract class RunProgress<T extends Output<T>> implements TrainingProgress<T> {
     EarlyStoppingState stopping;
     boolean stoppedEarly;
 
-    RunProgress(LinearParameters parameters, ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo) {
+    RunProgress(WeightLayout layout, LinearParameters parameters, ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo) {
+        this.layout = layout;
         this.parameters = parameters;
         this.featureMap = featureMap;
         this.outputInfo = outputInfo;
+    }
+
+    /** Marks the weights as changed (after a step, or when the best epoch's weights are put back). */
+    void weightsChanged() {
+        tribuoLayout = null;
     }
 
     @Override
@@ -86,7 +96,10 @@ abstract class RunProgress<T extends Output<T>> implements TrainingProgress<T> {
 
     @Override
     public LinearParameters parameters() {
-        return parameters;
+        if (tribuoLayout == null) {
+            tribuoLayout = layout.toTribuoLayout(parameters);
+        }
+        return tribuoLayout;
     }
 
     @Override

@@ -47,7 +47,6 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
     private final int outputs;
     private final int columns;
     private final int batchSize;
-    private final LinearScorer scorer;
     private final GradientAccumulator<U> accumulator;
     /** The adaptive batch-size schedule of this run, or null for fixed batches. */
     private final AdaptiveBatchSize schedule;
@@ -71,7 +70,20 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
     private TrainingRun(ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo, Dataset<T> examples,
                         TrainerHooks<T, U, V> hooks, StochasticGradientOptimiser optimiser, SplittableRandom rng,
                         List<TrainingListener<T>> listeners) {
-        super(new LinearParameters(featureMap.size() + 1, outputInfo.size()), featureMap, outputInfo);
+        this(featureMap, outputInfo, ExampleConversion.prepare(examples, featureMap, outputInfo, hooks), examples, hooks,
+                optimiser, rng, listeners);
+    }
+
+    private TrainingRun(ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo, PreparedExamples<T> data,
+                        Dataset<T> examples, TrainerHooks<T, U, V> hooks, StochasticGradientOptimiser optimiser,
+                        SplittableRandom rng, List<TrainingListener<T>> listeners) {
+        this(WeightLayout.forTraining(data), featureMap, outputInfo, data, examples, hooks, optimiser, rng, listeners);
+    }
+
+    private TrainingRun(WeightLayout layout, ImmutableFeatureMap featureMap, ImmutableOutputInfo<T> outputInfo,
+                        PreparedExamples<T> data, Dataset<T> examples, TrainerHooks<T, U, V> hooks,
+                        StochasticGradientOptimiser optimiser, SplittableRandom rng, List<TrainingListener<T>> listeners) {
+        super(layout, layout.newParameters(featureMap.size(), outputInfo.size()), featureMap, outputInfo);
         this.hooks = hooks;
         this.settings = hooks.settings();
         this.optimiser = optimiser;
@@ -79,11 +91,10 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         this.listeners = listeners;
         this.objective = hooks.objective();
         this.lossSign = hooks.objectiveReportsNegatedLoss() ? -1.0 : 1.0;
-        this.data = ExampleConversion.prepare(examples, featureMap, outputInfo, hooks);
+        this.data = data;
         this.outputs = outputInfo.size();
         this.columns = featureMap.size() + 1;
-        this.scorer = new LinearScorer(parameters, outputs, columns);
-        this.accumulator = new GradientAccumulator<>(objective, lossSign, data, scorer, outputs, columns);
+        this.accumulator = new GradientAccumulator<>(objective, lossSign, data, parameters, layout, outputs, columns);
         int n = data.size();
         this.schedule = settings.adaptiveBatchSizes() == null ? null : settings.adaptiveBatchSizes().newSchedule();
         this.sharpness = settings.sharpnessAware() == null ? null : settings.sharpnessAware().perturbation();
@@ -165,13 +176,19 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
                 }
                 if (sharpness != null) {
                     if (savedWeights == null && isDense(gradient[0])) {
-                        savedWeights = new double[outputs][columns];
+                        DenseMatrix w = parameters.getWeightMatrix();
+                        savedWeights = new double[w.getDimension1Size()][w.getDimension2Size()];
                     }
                     lastPerturbedLoss = new SharpnessAwareBatchStep(accumulator, parameters, savedWeights,
                             order, start, end, weightSum, gradient).run(sharpness);
                 }
                 Tensor[] update = optimiser.step(gradient, 1.0);
-                parameters.update(update);
+                if (update.length != 1) {
+                    throw new IllegalStateException(optimiser + " returned " + update.length
+                            + " update tensors for a linear model's single weight matrix");
+                }
+                TribuoTensors.addInPlace(parameters.getWeightMatrix(), update[0]);
+                weightsChanged();
                 step++;
                 if (schedule != null) {
                     trajectory.add(scheduled);
@@ -210,16 +227,18 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         }
         epoch = Math.min(epoch, settings.epochs() - 1);
         optimiser.finalise();
+        weightsChanged();   // finalise may replace them (weight averaging)
         if (bestWeights != null) {
             double[][] rows = TribuoTensors.rows(parameters.getWeightMatrix());
             for (int i = 0; i < rows.length; i++) {
                 System.arraycopy(bestWeights[i], 0, rows[i], 0, rows[i].length);
             }
+            weightsChanged();
         }
         for (TrainingListener<T> l : listeners) {
             l.onEnd(this);
         }
-        return parameters;
+        return layout.toTribuoLayout(parameters);
     }
 
     private static boolean isDense(Tensor gradient) {
@@ -277,25 +296,14 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
 
     /** 1 where the highest score is the example's label id (the model's prediction), else 0. */
     private double[] correct(PreparedExamples<T> examples) {
-        double[][] transposed = transposedIfWorthIt(examples);
         double[] out = new double[examples.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(examples.target(i) instanceof Integer label)) {
                 throw new IllegalStateException("accuracy needs class-index targets, got " + examples.target(i));
             }
-            out[i] = scorer.scores(transposed, examples.features(i)).indexOfMax() == label ? 1 : 0;
+            out[i] = layout.scores(parameters, examples.features(i)).indexOfMax() == label ? 1 : 0;
         }
         return out;
-    }
-
-    private double[][] transposedIfWorthIt(PreparedExamples<T> examples) {
-        long sparseEntries = 0;
-        for (int i = 0; i < examples.size(); i++) {
-            if (examples.features(i) instanceof SparseVector sx) {
-                sparseEntries += sx.numActiveElements();
-            }
-        }
-        return scorer.worthTransposing(sparseEntries) ? scorer.transposedWeights() : null;
     }
 
     private void shuffle(int[] order) {
@@ -318,11 +326,10 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         if (examples.featureMap() != featureMap) {
             throw new IllegalArgumentException("examples were prepared by another training run");
         }
-        double[][] transposed = transposedIfWorthIt(examples);
         double[] losses = new double[examples.size()];
         for (int i = 0; i < losses.length; i++) {
             SGDVector x = examples.features(i);
-            DenseVector scores = scorer.scores(transposed, x);
+            DenseVector scores = layout.scores(parameters, x);
             losses[i] = lossSign * objective.lossAndGradient((U) examples.target(i), scores).getA();
         }
         return losses;
