@@ -150,6 +150,17 @@ public final class TribuoTensors {
     public static void addInPlace(DenseMatrix target, Tensor update) {
         double[][] rows = rows(target);
         requireSameShape(0, target, update);
+        if (update instanceof DenseMatrix dense) {
+            double[][] u = rows(dense);
+            for (int r = 0; r < rows.length; r++) {
+                double[] w = rows[r];
+                double[] v = u[r];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] += v[i];
+                }
+            }
+            return;
+        }
         forEachRow(update, (row, values, indices, count) -> {
             double[] w = rows[row];
             if (indices == null) {

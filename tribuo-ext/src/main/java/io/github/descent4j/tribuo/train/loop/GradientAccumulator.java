@@ -35,6 +35,8 @@ final class GradientAccumulator<U> {
     private final FeatureMajorScratch scratch;
     private final BatchGradientStatistics statistics;
     private BatchStatistics lastStatistics;
+    /** addOuter's per-output scratch, reused. */
+    private final double[] scaled;
 
     GradientAccumulator(SGDObjective<U> objective, double lossSign, PreparedExamples<?> data,
                         LinearParameters parameters, WeightLayout layout, int outputs, int columns) {
@@ -46,6 +48,7 @@ final class GradientAccumulator<U> {
         this.outputs = outputs;
         this.columns = columns;
         this.scratch = new FeatureMajorScratch(columns, outputs);
+        this.scaled = new double[outputs];
         this.statistics = new BatchGradientStatistics(layout, outputs, columns);
     }
 
@@ -64,7 +67,7 @@ final class GradientAccumulator<U> {
         DenseMatrix weights = parameters.getWeightMatrix();
         DenseMatrix denseGradient = dense ? new DenseMatrix(weights.getDimension1Size(), weights.getDimension2Size()) : null;
         double[][] rows = dense ? TribuoTensors.rows(denseGradient) : null;
-        double[] scaled = dense ? new double[outputs] : null;
+        double[] scaled = this.scaled;
         double loss = 0;
         int m = 0;
         double[][] residuals = test ? new double[end - start][] : null;

@@ -213,8 +213,10 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
                     intervalLoss = 0;
                     intervalSteps = 0;
                 }
-                for (TrainingListener<T> l : listeners) {
-                    l.onStep(this);
+                if (!listeners.isEmpty()) {
+                    for (TrainingListener<T> l : listeners) {
+                        l.onStep(this);
+                    }
                 }
                 if (stopRequested || step == settings.maxSteps()) {
                     endEpoch(epochStart, epochExamples);
