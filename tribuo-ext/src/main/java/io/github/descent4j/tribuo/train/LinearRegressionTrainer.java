@@ -55,6 +55,11 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
             + "epochs without improvement and keep the best epoch's weights. Unset: every epoch is trained.")
     private EarlyStopping earlyStopping = null;
 
+    @Config(description = "Threads summing the gradient of a batch of more than 2048 examples (>= 1). The result does "
+            + "not depend on it: such batches are always summed in fixed chunks of 2048 examples, added in order. "
+            + "Above 1 the objective is called concurrently (Tribuo's own objectives allow it).")
+    private int threads = 1;
+
     private final LinearTrainerSupport<Regressor, DenseVector> support = new LinearTrainerSupport<>(this::checkedTarget, false);
 
     /**
@@ -126,6 +131,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
      */
     private void canonicalise() {
         TrainingSettings.validate(epochs, minibatchSize, fullBatch, getMaxSteps(), adaptiveBatchSizes);
+        TrainingSettings.validateThreads(threads);
         if (earlyStopping != null) {
             earlyStopping.requireApplicable("LinearRegressionTrainer", false);
         }
@@ -190,6 +196,22 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
         return earlyStopping;
     }
 
+    /**
+     * Sets the threads that sum the gradient of batches of more than 2048 examples (full batches, large minibatches)
+     * for later runs; the trained model is the same bit for bit for every value.
+     *
+     * @throws io.github.descent4j.core.InvalidHyperparameterException unless {@code threads >= 1}
+     */
+    public synchronized void setThreads(int threads) {
+        TrainingSettings.validateThreads(threads);
+        this.threads = threads;
+    }
+
+    /** Threads summing large batches' gradients. */
+    public int getThreads() {
+        return threads;
+    }
+
     /** The step cap, or -1 for no limit. */
     public int getMaxSteps() {
         return TrainingSettings.visibleMaxSteps(maxSteps);
@@ -211,7 +233,7 @@ public class LinearRegressionTrainer extends LinearSGDTrainer {
     /** The loop settings from the configured fields (Tribuo's own and this class's). */
     private TrainingSettings settings() {
         return new TrainingSettings(seed, epochs, minibatchSize, fullBatch, getMaxSteps(), loggingInterval, shuffle,
-                adaptiveBatchSizes, sharpnessAware, earlyStopping);
+                adaptiveBatchSizes, sharpnessAware, earlyStopping, threads);
     }
 
     private DenseVector checkedTarget(ImmutableOutputInfo<Regressor> outputInfo, Regressor output) {

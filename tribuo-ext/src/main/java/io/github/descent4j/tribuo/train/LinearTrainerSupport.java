@@ -95,6 +95,7 @@ final class LinearTrainerSupport<T extends Output<T>, U> {
                 + ",minibatchSize=" + s.minibatchSize() + ",fullBatch=" + s.fullBatch() + ",maxSteps=" + s.maxSteps()
                 + (s.adaptiveBatchSizes() == null ? "" : ",adaptiveBatchSizes=" + s.adaptiveBatchSizes())
                 + (s.sharpnessAware() == null ? "" : ",sharpnessAware=" + s.sharpnessAware())
-                + (s.earlyStopping() == null ? "" : ",earlyStopping=" + s.earlyStopping()) + ",seed=" + s.seed() + ")";
+                + (s.earlyStopping() == null ? "" : ",earlyStopping=" + s.earlyStopping())
+                + (s.threads() == 1 ? "" : ",threads=" + s.threads()) + ",seed=" + s.seed() + ")";
     }
 }

@@ -82,6 +82,21 @@ final class FeatureMajorScratch {
         return TribuoTensors.wrapRows(rows);
     }
 
+    /** Adds every touched row into {@code target} (feature by feature, in the order first touched) and clears this. */
+    void addInto(FeatureMajorScratch target) {
+        for (int t = 0; t < touchedCount; t++) {
+            int j = touchedList[t];
+            double[] from = values[j];
+            double[] to = target.column(j);
+            for (int o = 0; o < to.length; o++) {
+                to[o] += from[o];
+            }
+            touched[j] = false;
+            Arrays.fill(from, 0.0);
+        }
+        touchedCount = 0;
+    }
+
     /** Re-zeroes the touched columns and unmarks them. */
     void clear() {
         for (int t = 0; t < touchedCount; t++) {

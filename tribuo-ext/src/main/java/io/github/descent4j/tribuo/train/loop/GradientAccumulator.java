@@ -35,11 +35,14 @@ final class GradientAccumulator<U> {
     private final FeatureMajorScratch scratch;
     private final BatchGradientStatistics statistics;
     private BatchStatistics lastStatistics;
+    /** How batches of more than {@link BatchChunks#CHUNK} examples are summed. */
+    private final BatchChunks chunks;
     /** addOuter's per-output scratch, reused. */
     private final double[] scaled;
 
     GradientAccumulator(SGDObjective<U> objective, double lossSign, PreparedExamples<?> data,
-                        LinearParameters parameters, WeightLayout layout, int outputs, int columns) {
+                        LinearParameters parameters, WeightLayout layout, int outputs, int columns, BatchChunks chunks) {
+        this.chunks = chunks;
         this.objective = objective;
         this.lossSign = lossSign;
         this.data = data;
@@ -55,9 +58,9 @@ final class GradientAccumulator<U> {
     /**
      * Puts the weighted mean gradient over {@code order[start, end)} into {@code out[0]} and returns the
      * weighted mean loss. With {@code test}, also computes the batch test's statistics at the same parameters
-     * ({@link #lastStatistics}).
+     * ({@link #lastStatistics}). A batch of more than {@link BatchChunks#CHUNK} examples is summed chunk by chunk
+     * (see {@link BatchChunks}), so its result does not depend on the number of threads.
      */
-    @SuppressWarnings("unchecked")
     double meanGradient(int[] order, int start, int end, double weightSum, Tensor[] out, boolean test) {
         // a dense gradient for dense batches, and always in Tribuo's layout (chosen for all-dense data)
         boolean dense = layout == WeightLayout.OUTPUT_MAJOR;
@@ -67,23 +70,53 @@ final class GradientAccumulator<U> {
         DenseMatrix weights = parameters.getWeightMatrix();
         DenseMatrix denseGradient = dense ? new DenseMatrix(weights.getDimension1Size(), weights.getDimension2Size()) : null;
         double[][] rows = dense ? TribuoTensors.rows(denseGradient) : null;
-        double[] scaled = this.scaled;
+        int n = end - start;
+        double[][] residuals = test ? new double[n][] : null;
+        SGDVector[] xs = test ? new SGDVector[n] : null;
+        double loss = n <= BatchChunks.CHUNK
+                ? accumulate(order, start, end, weightSum, dense, rows, scratch, scaled, residuals, xs, start)
+                : chunks.sum(this, order, start, end, weightSum, dense, rows, scratch, residuals, xs);
+        if (test) {
+            // the test's examples are those of positive weight, in batch order
+            int m = 0;
+            double firstWeight = -1;
+            boolean uniform = true;
+            for (int k = start; k < end; k++) {
+                double w = data.weight(order[k]);
+                if (w == 0) {
+                    continue;
+                }
+                if (firstWeight < 0) {
+                    firstWeight = w;
+                } else if (w != firstWeight) {
+                    uniform = false;
+                }
+                residuals[m] = residuals[k - start];
+                xs[m] = xs[k - start];
+                m++;
+            }
+            // before the scratch is drained: with equal weights its rows are the test's mean gradient
+            lastStatistics = statistics.compute(m, residuals, xs, uniform, dense ? rows : null, scratch);
+        }
+        out[0] = dense ? denseGradient : scratch.drain();
+        return loss / weightSum;
+    }
+
+    /**
+     * Adds the weighted gradients of {@code order[from, to)} (each scaled by {@code w / weightSum}) into
+     * {@code rows} (dense) or {@code sparse}, stores each example's residual and features at {@code k − base}
+     * when {@code residuals} is given, and returns {@code Σ w·ℓ} over the range. Safe to run concurrently on
+     * disjoint ranges with separate targets and {@code scaled} buffers: it only reads W and the data.
+     */
+    @SuppressWarnings("unchecked")
+    double accumulate(int[] order, int from, int to, double weightSum, boolean dense, double[][] rows,
+                      FeatureMajorScratch sparse, double[] scaled, double[][] residuals, SGDVector[] xs, int base) {
         double loss = 0;
-        int m = 0;
-        double[][] residuals = test ? new double[end - start][] : null;
-        SGDVector[] xs = test ? new SGDVector[end - start] : null;
-        double firstWeight = -1;
-        boolean uniform = true;
-        for (int k = start; k < end; k++) {
+        for (int k = from; k < to; k++) {
             int i = order[k];
             double w = data.weight(i);
             if (w == 0) {
                 continue;
-            }
-            if (firstWeight < 0) {
-                firstWeight = w;
-            } else if (w != firstWeight) {
-                uniform = false;
             }
             SGDVector x = data.features(i);
             DenseVector scores = layout.scores(parameters, x);
@@ -91,11 +124,10 @@ final class GradientAccumulator<U> {
             loss += w * lossSign * lossAndGradient.getA();
             double scale = w / weightSum;
             double[] r = denseResidual(lossAndGradient.getB());
-            if (test) {
-                residuals[m] = r;
-                xs[m] = x;
+            if (residuals != null) {
+                residuals[k - base] = r;
+                xs[k - base] = x;
             }
-            m++;
             if (dense) {
                 layout.addOuter(rows, r, scale, x, scaled);
             } else {
@@ -103,7 +135,7 @@ final class GradientAccumulator<U> {
                 int[] xi = TribuoTensors.indices(sx);
                 double[] xv = TribuoTensors.values(sx);
                 for (int q = 0; q < xi.length; q++) {
-                    double[] column = scratch.column(xi[q]);
+                    double[] column = sparse.column(xi[q]);
                     double c = scale * xv[q];
                     for (int o = 0; o < outputs; o++) {
                         column[o] += c * r[o];
@@ -111,12 +143,7 @@ final class GradientAccumulator<U> {
                 }
             }
         }
-        if (test) {
-            // before the scratch is drained: with equal weights its rows are the test's mean gradient
-            lastStatistics = statistics.compute(m, residuals, xs, uniform, dense ? rows : null, scratch);
-        }
-        out[0] = dense ? denseGradient : scratch.drain();
-        return loss / weightSum;
+        return loss;
     }
 
     /** The statistics of the last {@link #meanGradient} call with {@code test} set. */

@@ -48,6 +48,8 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
     private final int columns;
     private final int batchSize;
     private final GradientAccumulator<U> accumulator;
+    /** Sums large batches; owns the run's thread pool, if any. */
+    private final BatchChunks chunks;
     /** The adaptive batch-size schedule of this run, or null for fixed batches. */
     private final AdaptiveBatchSize schedule;
     /** SAM/ASAM's perturbation, or null for plain steps. */
@@ -94,7 +96,8 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
         this.data = data;
         this.outputs = outputInfo.size();
         this.columns = featureMap.size() + 1;
-        this.accumulator = new GradientAccumulator<>(objective, lossSign, data, parameters, layout, outputs, columns);
+        this.chunks = new BatchChunks(settings.threads(), outputs, columns);
+        this.accumulator = new GradientAccumulator<>(objective, lossSign, data, parameters, layout, outputs, columns, chunks);
         int n = data.size();
         this.schedule = settings.adaptiveBatchSizes() == null ? null : settings.adaptiveBatchSizes().newSchedule();
         this.sharpness = settings.sharpnessAware() == null ? null : settings.sharpnessAware().perturbation();
@@ -133,6 +136,12 @@ final class TrainingRun<T extends Output<T>, U, V extends Model<T>> extends RunP
     }
 
     LinearParameters execute() {
+        try (BatchChunks closing = chunks) {
+            return run();
+        }
+    }
+
+    private LinearParameters run() {
         int n = data.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {

@@ -13,10 +13,12 @@ import io.github.descent4j.tribuo.stopping.EarlyStopping;
  *     (or the full batch); when set, {@code minibatchSize} is ignored and {@code fullBatch} must be false
  * @param sharpnessAware SAM/ASAM, or null for plain steps
  * @param earlyStopping early stopping on validation data, or null to train every epoch
+ * @param threads threads summing the gradient of a batch of more than 2048 examples, >= 1 (the result does not
+ *     depend on it; see {@code BatchChunks})
  */
 public record TrainingSettings(long seed, int epochs, int minibatchSize, boolean fullBatch, int maxSteps,
                                int loggingInterval, boolean shuffle, AdaptiveBatchSizes adaptiveBatchSizes,
-                               SharpnessAwareTraining sharpnessAware, EarlyStopping earlyStopping) {
+                               SharpnessAwareTraining sharpnessAware, EarlyStopping earlyStopping, int threads) {
 
     /**
      * The stored form of a trainer's unlimited {@code maxSteps} (-1): the largest cap, read back as -1 by the
@@ -46,9 +48,17 @@ public record TrainingSettings(long seed, int epochs, int minibatchSize, boolean
         }
     }
 
-    /** Validates these settings as {@link #validate(int, int, boolean, int, AdaptiveBatchSizes)} does. */
+    /** Validates these settings as {@link #validate(int, int, boolean, int, AdaptiveBatchSizes)} and {@link #validateThreads} do. */
     void validate() {
         validate(epochs, minibatchSize, fullBatch, maxSteps, adaptiveBatchSizes);
+        validateThreads(threads);
+    }
+
+    /** @throws InvalidHyperparameterException naming {@code threads} unless it is >= 1 */
+    public static void validateThreads(int threads) {
+        if (threads < 1) {
+            throw new InvalidHyperparameterException("threads", "threads must be >= 1, got " + threads);
+        }
     }
 
     /**
