@@ -25,7 +25,7 @@ import java.util.Arrays;
  * over {@code --repeats} runs (after one warm-up run), training only (the data is built once, before).
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar io.github.descent4j.benchmarks.NextWordFullBatch \
- *       [--data ../shared/data] [--examples 20000] [--steps 100] [--repeats 3] [--export examples.csv]
+ *       [--data ../shared/data] [--examples 20000] [--steps 100] [--repeats 3] [--threads 1] [--export examples.csv]
  * </pre>
  * {@code --export} writes the examples for the PyTorch script as Tribuo's model sees them, so both sides train on
  * exactly the same problem: a header {@code features=F classes=C}, then one {@code feature,label} line per example
@@ -52,7 +52,7 @@ public final class NextWordFullBatch {
 
     public static void main(String[] args) throws IOException {
         Path data = Files.isDirectory(Path.of("../shared/data")) ? Path.of("../shared/data") : Path.of("shared/data");
-        int examples = 20_000, steps = 100, repeats = 3;
+        int examples = 20_000, steps = 100, repeats = 3, threads = 1;
         Path export = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -61,6 +61,7 @@ public final class NextWordFullBatch {
                 case "--steps" -> steps = Integer.parseInt(args[i + 1]);
                 case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
                 case "--export" -> export = Path.of(args[i + 1]);
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -77,6 +78,7 @@ public final class NextWordFullBatch {
         double loss = Double.NaN;
         for (int r = -1; r < repeats; r++) {
             LinearClassificationTrainer trainer = LinearClassificationTrainer.fullBatch(new LogMulticlass(), new Adam(1e-3), steps, 1L);
+            trainer.setThreads(threads);
             long start = System.nanoTime();
             Model<Label> model = trainer.train(dataset);
             double ms = (System.nanoTime() - start) / 1e6 / steps;
@@ -87,8 +89,8 @@ public final class NextWordFullBatch {
         }
         double[] sorted = msPerStep.clone();
         Arrays.sort(sorted);
-        System.out.printf("descent4j float64 examples=%d features=%d classes=%d steps=%d: median %.2f ms/step (min %.2f, max %.2f over %d runs), "
-                        + "final train loss %.5f, JDK %s%n", dataset.size(), dataset.getFeatureMap().size(),
+        System.out.printf("descent4j float64 threads=%d examples=%d features=%d classes=%d steps=%d: median %.2f ms/step (min %.2f, max %.2f over %d runs), "
+                        + "final train loss %.5f, JDK %s%n", threads, dataset.size(), dataset.getFeatureMap().size(),
                 dataset.getOutputInfo().size(), steps,
                 TribuoEndToEndBenchmark.median(msPerStep), sorted[0], sorted[sorted.length - 1], repeats, loss,
                 System.getProperty("java.version"));
