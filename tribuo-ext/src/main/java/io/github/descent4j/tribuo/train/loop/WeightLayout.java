@@ -107,27 +107,32 @@ enum WeightLayout {
                     out[o] = sum;
                 }
             }
-            return TribuoTensors.wrapDense(out);
+            return DenseVector.createDenseVector(out);
         }
 
         @Override
         void addOuter(double[][] g, double[] r, double c, SGDVector x, double[] scratch) {
-            for (int o = 0; o < r.length; o++) {
-                double coefficient = c * r[o];
-                if (coefficient == 0) {
-                    continue;
-                }
-                double[] row = g[o];
-                if (x instanceof DenseVector dx) {
-                    double[] xe = TribuoTensors.elements(dx);
-                    for (int j = 0; j < xe.length; j++) {
-                        row[j] += coefficient * xe[j];
+            if (x instanceof DenseVector dx) {
+                double[] xe = TribuoTensors.elements(dx);
+                for (int o = 0; o < r.length; o++) {
+                    double coefficient = c * r[o];
+                    if (coefficient != 0) {
+                        double[] row = g[o];
+                        for (int j = 0; j < xe.length; j++) {
+                            row[j] += coefficient * xe[j];
+                        }
                     }
-                } else {
-                    int[] xi = TribuoTensors.indices((SparseVector) x);
-                    double[] xv = TribuoTensors.values((SparseVector) x);
-                    for (int q = 0; q < xi.length; q++) {
-                        row[xi[q]] += coefficient * xv[q];
+                }
+            } else {
+                int[] xi = TribuoTensors.indices((SparseVector) x);
+                double[] xv = TribuoTensors.values((SparseVector) x);
+                for (int o = 0; o < r.length; o++) {
+                    double coefficient = c * r[o];
+                    if (coefficient != 0) {
+                        double[] row = g[o];
+                        for (int q = 0; q < xi.length; q++) {
+                            row[xi[q]] += coefficient * xv[q];
+                        }
                     }
                 }
             }
